@@ -1,0 +1,64 @@
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from accounts.models import InterestDeclaration, Residence, ResidentClaim, User, VoterClass
+
+AFFECTED_BY_RESIDENCE = {
+    Residence.CITIZEN: VoterClass.AFFECTED_CITIZEN,
+    Residence.RESIDENT: VoterClass.AFFECTED_RESIDENT,
+}
+
+
+def _affected_class(user: User, matter: models.Model) -> VoterClass | None:
+    # A matter tied to one community affects the verified people of that community; a matter
+    # without one (town-wide) affects every verified person of Saensuk.
+    if not user.residence:
+        return None
+    matter_community_id = getattr(matter, "community_id", None)
+    if matter_community_id is not None and matter_community_id != user.residence_community_id:
+        return None
+    return AFFECTED_BY_RESIDENCE[Residence(user.residence)]
+
+
+def voter_class_for(user: User, matter: models.Model) -> VoterClass | None:
+    """The class this person holds for this matter now, or None. At most one query."""
+    if not user.is_authenticated or user.erased_at:
+        return None
+    affected = _affected_class(user, matter)
+    if affected:
+        return affected
+    declared = (
+        InterestDeclaration.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(matter),
+            object_id=matter.pk,
+        )
+        .values_list("voter_class", flat=True)
+        .first()
+    )
+    return VoterClass(declared) if declared else None
+
+
+def voter_classes_for(user: User, matters: Iterable[models.Model]) -> dict[int, VoterClass | None]:
+    """voter_class_for over many matters of one model, keyed by pk, in at most one query."""
+    matters = list(matters)
+    if not matters or not user.is_authenticated or user.erased_at:
+        return {matter.pk: None for matter in matters}
+    classes = {matter.pk: _affected_class(user, matter) for matter in matters}
+    undecided = [pk for pk, voter_class in classes.items() if voter_class is None]
+    if undecided:
+        declared = InterestDeclaration.objects.filter(
+            user=user,
+            content_type=ContentType.objects.get_for_model(matters[0]),
+            object_id__in=undecided,
+        ).values_list("object_id", "voter_class")
+        for object_id, voter_class in declared:
+            classes[object_id] = VoterClass(voter_class)
+    return classes
+
+
+def resident_claim_latest(user: User) -> ResidentClaim | None:
+    """The person's most recent resident claim, to show its state and the staff's reason."""
+    return user.resident_claims.select_related("community").order_by("-created_at").first()

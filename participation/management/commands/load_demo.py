@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from participation.demo import DEMO_PASSWORD, TRY_BIRTH_YEAR, TRY_NATIONAL_ID, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the Saensuk demo data (safe to run again: it changes nothing the second time)."
+
+    def handle(self, *args, **options):
+        logins = demo_load()
+        self.stdout.write(self.style.SUCCESS("Saensuk demo data is loaded."))
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+        for email, role in logins.items():
+            self.stdout.write(f"  {role:<17} {email}")
+        self.stdout.write(
+            f"To try verification, sign up and enter national ID {TRY_NATIONAL_ID} "
+            f"with birth year {TRY_BIRTH_YEAR} (BE {TRY_BIRTH_YEAR + 543})."
+        )
