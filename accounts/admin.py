@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -159,7 +160,7 @@ class CensusImportAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         """The upload page: run the import and show its report."""
         if not self.has_add_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = CensusUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

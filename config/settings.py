@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -27,6 +28,13 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_required(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    return value
+
+
 DEBUG = env_bool("DEBUG", True)
 
 if DEBUG:
@@ -34,8 +42,8 @@ if DEBUG:
     CENSUS_PEPPER = os.environ.get("CENSUS_PEPPER", "local-development-census-pepper")
 else:
     # Production refuses to start without real secrets rather than run on a known key.
-    SECRET_KEY = os.environ["SECRET_KEY"]
-    CENSUS_PEPPER = os.environ["CENSUS_PEPPER"]
+    SECRET_KEY = env_required("SECRET_KEY")
+    CENSUS_PEPPER = env_required("CENSUS_PEPPER")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -118,7 +126,8 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            # A separate database keeps a cache flush from emptying the task queue.
+            "LOCATION": os.environ.get("REDIS_CACHE_URL", REDIS_URL),
             "KEY_PREFIX": "ruamkit",
         }
     }

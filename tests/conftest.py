@@ -92,3 +92,13 @@ def phone_page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits live in the cache; one test's sign-ups must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
