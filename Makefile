@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install migrate messages static demo lock lint bench worker clean
+.PHONY: run test setup install migrate messages static demo lock lint worker clean
 
 run: setup demo
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -45,9 +45,6 @@ lock: install
 
 lint: install
 	$(BIN)/ruff check .
-
-bench: setup
-	$(BIN)/python -m bench
 
 worker: install
 	$(BIN)/celery -A config worker --beat -l info
