@@ -77,12 +77,9 @@ def residence_verify(*, user: User, national_id: str, birth_year: int) -> Census
         now = timezone.now()
         if locked_user.verification_locked_until and locked_user.verification_locked_until > now:
             raise VerificationError(_lockout_message(locked_user.verification_locked_until))
-        record = (
-            CensusRecord.objects.select_for_update()
-            .select_related("user", "community")
-            .filter(id_hash=hashed)
-            .first()
-        )
+        # No select_related here: PostgreSQL re-reads only the locked row after waiting for a
+        # concurrent verification, so a joined user could be stale and let two accounts in.
+        record = CensusRecord.objects.select_for_update().filter(id_hash=hashed).first()
         if record is None or record.birth_year != birth_year:
             failure = _record_failed_attempt(locked_user)
         else:
