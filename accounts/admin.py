@@ -20,15 +20,30 @@ from accounts.services import VerificationError, resident_claim_decide
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     ordering = ["-date_joined"]
     list_display = [
-        "email", "display_name", "residence", "residence_community", "is_staff", "date_joined",
+        "email",
+        "display_name",
+        "residence",
+        "residence_community",
+        "is_staff",
+        "date_joined",
     ]
     list_filter = ["residence", "residence_community", "groups", "is_staff", "is_active"]
     search_fields = ["email", "display_name"]
     readonly_fields = ["last_login", "date_joined", "erased_at", "residence", "residence_community"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Profile"), {"fields": ["display_name", "community", "language", "notify_on_reply",
-                                   "email_digest"]}),
+        (
+            _("Profile"),
+            {
+                "fields": [
+                    "display_name",
+                    "community",
+                    "language",
+                    "notify_on_reply",
+                    "email_digest",
+                ]
+            },
+        ),
         (_("Residence"), {"fields": ["residence", "residence_community"]}),
         (_("Roles"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined", "erased_at"]}),
@@ -50,9 +65,13 @@ class ResidentClaimDecisionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not (cleaned.get("decision_reason") or "").strip():
+        if (
+            cleaned.get("decision") == "reject"
+            and not (cleaned.get("decision_reason") or "").strip()
+        ):
             self.add_error(
-                "decision_reason", _("Give the person a reason when you do not confirm their claim.")
+                "decision_reason",
+                _("Give the person a reason when you do not confirm their claim."),
             )
         return cleaned
 
@@ -66,7 +85,13 @@ class ResidentClaimAdmin(SimpleHistoryAdmin):
     search_fields = ["user__email", "user__display_name", "explanation"]
     list_select_related = ["user", "community", "decided_by"]
     readonly_fields = [
-        "user", "community", "basis", "explanation", "status", "decided_by", "decided_at",
+        "user",
+        "community",
+        "basis",
+        "explanation",
+        "status",
+        "decided_by",
+        "decided_at",
         "created_at",
     ]
     actions = ["approve_selected"]
@@ -97,23 +122,25 @@ class ResidentClaimAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         try:
             resident_claim_decide(
-                claim=obj, decided_by=request.user,
+                claim=obj,
+                decided_by=request.user,
                 approve=form.cleaned_data["decision"] == "approve",
                 reason=form.cleaned_data.get("decision_reason", ""),
             )
         except VerificationError as error:
             messages.error(request, error.reason)
 
-    @admin.action(description=_("Confirm the selected claims as residents"),
-                  permissions=["change"])
+    @admin.action(description=_("Confirm the selected claims as residents"), permissions=["change"])
     def approve_selected(self, request, queryset):
         decided = 0
         for claim in queryset.filter(status=ResidentClaim.Status.PENDING):
             resident_claim_decide(claim=claim, decided_by=request.user, approve=True)
             decided += 1
-        messages.success(request, ngettext(
-            "%(count)d claim confirmed.", "%(count)d claims confirmed.", decided
-        ) % {"count": decided})
+        messages.success(
+            request,
+            ngettext("%(count)d claim confirmed.", "%(count)d claims confirmed.", decided)
+            % {"count": decided},
+        )
 
 
 class CensusUploadForm(forms.Form):
@@ -129,12 +156,24 @@ class CensusUploadForm(forms.Form):
 @admin.register(CensusImport)
 class CensusImportAdmin(admin.ModelAdmin):
     list_display = [
-        "created_at", "file_name", "uploaded_by", "rows_read", "rows_created", "rows_updated",
-        "rows_unchanged", "error_count",
+        "created_at",
+        "file_name",
+        "uploaded_by",
+        "rows_read",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "error_count",
     ]
     readonly_fields = [
-        "created_at", "file_name", "uploaded_by", "rows_read", "rows_created", "rows_updated",
-        "rows_unchanged", "error_report",
+        "created_at",
+        "file_name",
+        "uploaded_by",
+        "rows_read",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "error_report",
     ]
     exclude = ["errors"]
 
@@ -147,7 +186,8 @@ class CensusImportAdmin(admin.ModelAdmin):
         if not obj.errors:
             return "—"
         return format_html_join(
-            "", "<div>{} {}: {}</div>",
+            "",
+            "<div>{} {}: {}</div>",
             ((_("line"), e["line"], e["reason"]) for e in obj.errors),
         )
 
@@ -169,11 +209,19 @@ class CensusImportAdmin(admin.ModelAdmin):
             except CensusFileError as error:
                 form.add_error("file", str(error))
             else:
-                messages.success(request, _(
-                    "Imported: %(created)d added, %(updated)d changed, %(unchanged)d unchanged, "
-                    "%(errors)d rejected."
-                ) % {"created": report.rows_created, "updated": report.rows_updated,
-                     "unchanged": report.rows_unchanged, "errors": len(report.errors)})
+                messages.success(
+                    request,
+                    _(
+                        "Imported: %(created)d added, %(updated)d changed, "
+                        "%(unchanged)d unchanged, %(errors)d rejected."
+                    )
+                    % {
+                        "created": report.rows_created,
+                        "updated": report.rows_updated,
+                        "unchanged": report.rows_unchanged,
+                        "errors": len(report.errors),
+                    },
+                )
                 return redirect(reverse("admin:accounts_censusimport_change", args=[report.pk]))
         context = {
             **self.admin_site.each_context(request),
@@ -193,7 +241,13 @@ class CensusRecordAdmin(SimpleHistoryAdmin):
     search_fields = ["house_code"]
     search_help_text = _("Search by house code, or type a national ID to find its record.")
     readonly_fields = [
-        "id_hash", "house_code", "registered_on", "birth_year", "community", "user", "verified_at",
+        "id_hash",
+        "house_code",
+        "registered_on",
+        "birth_year",
+        "community",
+        "user",
+        "verified_at",
         "last_import",
     ]
 

@@ -90,7 +90,8 @@ def _validate(
     """Check one data row; return it ready to import, or the reasons it was rejected."""
     if len(fields) != len(HEADER):
         reason = _("Expected %(expected)d columns, found %(found)d.") % {
-            "expected": len(HEADER), "found": len(fields),
+            "expected": len(HEADER),
+            "found": len(fields),
         }
         return None, [reason]
     raw_id, house_code, raw_date, raw_year, raw_community = (field.strip() for field in fields)

@@ -71,7 +71,8 @@ VOTER_CLASS_EXPLANATIONS = {
         "You are in Saensuk's house register, so matters of the town affect you directly."
     ),
     VoterClass.AFFECTED_RESIDENT: _(
-        "Staff confirmed that you live, work or study in Saensuk, so its matters affect you directly."
+        "Staff confirmed that you live, work or study in Saensuk, "
+        "so its matters affect you directly."
     ),
     VoterClass.INTERESTED: _("You care about this matter and want to follow it and take part."),
     VoterClass.CONCERNED: _(

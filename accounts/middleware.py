@@ -16,8 +16,10 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != user.language:
                 response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME, user.language,
-                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite="Lax",
                     secure=settings.SESSION_COOKIE_SECURE,
                 )
         return response

@@ -52,19 +52,25 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in with an e-mail address. Erased accounts stay as anonymous tombstones."""
+    """Someone who signs in by e-mail; erased accounts stay as anonymous tombstones."""
 
     username = None
     first_name = None
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(
-        _("display name"), max_length=50, blank=True,
+        _("display name"),
+        max_length=50,
+        blank=True,
         help_text=_("Shown beside what you write. Leave empty to appear as a resident of Saensuk."),
     )
     community = models.ForeignKey(
-        "participation.Community", verbose_name=_("community"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "participation.Community",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
@@ -73,7 +79,9 @@ class User(AbstractUser):
         _("tell me when someone replies to me or comments on what I wrote"), default=True
     )
     email_digest = models.CharField(
-        _("e-mail digest of notifications"), max_length=8, choices=EmailDigest.choices,
+        _("e-mail digest of notifications"),
+        max_length=8,
+        choices=EmailDigest.choices,
         default=EmailDigest.WEEKLY,
     )
     # residence and residence_community are a cache of the census match or the approved resident
@@ -82,8 +90,12 @@ class User(AbstractUser):
         _("residence"), max_length=10, choices=Residence.choices, default=Residence.NONE, blank=True
     )
     residence_community = models.ForeignKey(
-        "participation.Community", verbose_name=_("verified community"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="verified_users",
+        "participation.Community",
+        verbose_name=_("verified community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verified_users",
     )
     verification_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     verification_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
@@ -126,15 +138,19 @@ class CensusImport(models.Model):
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     file_name = models.CharField(_("file name"), max_length=255)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_created = models.PositiveIntegerField(_("rows added"), default=0)
     rows_updated = models.PositiveIntegerField(_("rows changed"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
-    # [{"line": 7, "reason": "..."}]: line numbers count the header as line 1, as a spreadsheet does.
+    # [{"line": 7, "reason": "..."}]: the header is line 1, as in a spreadsheet.
     errors = models.JSONField(_("rejected rows"), default=list, blank=True)
 
     class Meta:
@@ -147,21 +163,27 @@ class CensusImport(models.Model):
 
 
 class CensusRecord(models.Model):
-    """One person in the municipal house register, known only by a keyed hash of their national ID."""
+    """One person in the house register, known only by a keyed hash of their national ID."""
 
     id_hash = models.CharField(_("national ID (HMAC-SHA256)"), max_length=64, unique=True)
     house_code = models.CharField(_("house code"), max_length=20)
     registered_on = models.DateField(_("registered at the address on"))
     birth_year = models.PositiveSmallIntegerField(_("birth year (CE)"))
     community = models.ForeignKey(
-        "participation.Community", verbose_name=_("community"), on_delete=models.PROTECT,
+        "participation.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
         related_name="census_records",
     )
     # One ID verifies one account. An erased account keeps its record, so the same person cannot
     # verify a second account and vote twice; a new account of theirs takes the record over.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified account"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="census_record",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="census_record",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     last_import = models.ForeignKey(
@@ -191,28 +213,38 @@ class ResidentClaim(models.Model):
         REJECTED = "rejected", _("Not confirmed")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="resident_claims",
     )
     community = models.ForeignKey(
-        "participation.Community", verbose_name=_("community"), on_delete=models.PROTECT,
+        "participation.Community",
+        verbose_name=_("community"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
     explanation = models.TextField(
-        _("explanation"), max_length=1000,
+        _("explanation"),
+        max_length=1000,
         help_text=_("For example the street you live on, your workplace or your school."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     decision_reason = models.TextField(
-        _("reason given to the person"), blank=True,
+        _("reason given to the person"),
+        blank=True,
         help_text=_("Shown to the person. Required when the claim is not confirmed."),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
@@ -248,7 +280,8 @@ class InterestDeclaration(models.Model):
     object_id = models.PositiveBigIntegerField()
     matter = GenericForeignKey("content_type", "object_id")
     voter_class = models.CharField(
-        _("voter class"), max_length=20,
+        _("voter class"),
+        max_length=20,
         choices=[(c.value, c.label) for c in DECLARABLE],
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,10 +291,14 @@ class InterestDeclaration(models.Model):
         verbose_name_plural = _("interest declarations")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "content_type", "object_id"], name="interest_declaration_one_per_matter"
+                fields=["user", "content_type", "object_id"],
+                name="interest_declaration_one_per_matter",
             ),
             models.CheckConstraint(
                 condition=Q(voter_class__in=["interested", "concerned"]),
                 name="interest_declaration_declarable_class",
             ),
         ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_voter_class_display()}"

@@ -13,8 +13,8 @@ from accounts.services import (
     VerificationError,
     account_erase,
     profile_update,
-    resident_claim_submit,
     residence_verify,
+    resident_claim_submit,
 )
 
 

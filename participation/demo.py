@@ -70,8 +70,13 @@ def demo_national_id(serial: int) -> str:
 
 # (serial, house code, registered on, birth year CE, community code)
 DEMO_CENSUS = [
-    (serial, f"2001-{serial:04d}", f"20{10 + serial % 14:02d}-0{1 + serial % 9}-15",
-     1950 + (serial * 7) % 55, COMMUNITIES[serial % len(COMMUNITIES)][0])
+    (
+        serial,
+        f"2001-{serial:04d}",
+        f"20{10 + serial % 14:02d}-0{1 + serial % 9}-15",
+        1950 + (serial * 7) % 55,
+        COMMUNITIES[serial % len(COMMUNITIES)][0],
+    )
     for serial in range(1, 41)
 ]
 # What a newcomer types on the verification page of the demo site.
@@ -104,16 +109,21 @@ def demo_load() -> dict[str, str]:
         StrategicIssue.objects.get_or_create(
             slug=slug,
             defaults={
-                "title_th": title_th, "title_en": title_en, "description_th": text_th,
-                "description_en": text_en, "order": order,
+                "title_th": title_th,
+                "title_en": title_en,
+                "description_th": text_th,
+                "description_en": text_en,
+                "order": order,
             },
         )
     for serial, house_code, registered_on, birth_year, community in DEMO_CENSUS:
         CensusRecord.objects.get_or_create(
             id_hash=id_hash(demo_national_id(serial)),
             defaults={
-                "house_code": house_code, "registered_on": registered_on,
-                "birth_year": birth_year, "community": communities[community],
+                "house_code": house_code,
+                "registered_on": registered_on,
+                "birth_year": birth_year,
+                "community": communities[community],
             },
         )
 

@@ -26,8 +26,13 @@ def message_to_payload(message: EmailMessage) -> dict:
 
 def payload_to_message(payload: dict) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
-        subject=payload["subject"], body=payload["body"], from_email=payload["from_email"],
-        to=payload["to"], cc=payload["cc"], bcc=payload["bcc"], reply_to=payload["reply_to"],
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        cc=payload["cc"],
+        bcc=payload["bcc"],
+        reply_to=payload["reply_to"],
         headers=payload["headers"],
     )
     for content, mimetype in payload["alternatives"]:

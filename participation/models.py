@@ -45,7 +45,7 @@ class StrategicIssueQuerySet(models.QuerySet):
 
 
 class StrategicIssue(models.Model):
-    """One of the few issues the municipality chose; participation in every stage is grouped under them."""
+    """One of the few issues the municipality chose; every stage groups participation under them."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     title_th = models.CharField(_("title in Thai"), max_length=160)
@@ -91,12 +91,16 @@ class Vote(models.Model):
 
     # PROTECT: accounts are never deleted, only erased into anonymous tombstones, so a vote
     # outlives the personal data of whoever cast it.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="votes"
+    )
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
     value = models.SmallIntegerField(_("value"), choices=Value.choices)
-    voter_class = models.CharField(_("voter class"), max_length=20, choices=VoterClass.choices, blank=True)
+    voter_class = models.CharField(
+        _("voter class"), max_length=20, choices=VoterClass.choices, blank=True
+    )
     created_at = models.DateTimeField(_("cast at"), auto_now_add=True)
 
     class Meta:
@@ -106,6 +110,11 @@ class Vote(models.Model):
             models.UniqueConstraint(
                 fields=["user", "content_type", "object_id"], name="vote_one_per_user_and_object"
             ),
-            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="vote_value_up_or_down"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=[1, -1]), name="vote_value_up_or_down"
+            ),
         ]
         indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.get_value_display()} · {self.content_type.model} {self.object_id}"

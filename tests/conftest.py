@@ -26,7 +26,7 @@ def on_postgresql() -> bool:
 def pytest_collection_modifyitems(config, items):
     skip_postgres = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
     skip_worker = pytest.mark.skip(
-        reason="needs a real Celery worker on Redis: .ci/run starts one and sets RUAMKIT_LIVE_WORKER"
+        reason="needs a real Celery worker on Redis (.ci/run starts one, sets RUAMKIT_LIVE_WORKER)"
     )
     skip_browser = pytest.mark.skip(
         reason=f"needs Chromium at {CHROMIUM} (apt-get install chromium) and Playwright"

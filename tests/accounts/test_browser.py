@@ -24,7 +24,9 @@ def fits_the_screen(page) -> bool:
 @pytest.mark.parametrize("language", ["th", "en"])
 def test_sign_up_confirm_verify_and_see_the_class(live_server, phone_page, language):
     page = phone_page
-    community = CommunityFactory(code="hat-wonnapa", name_th="ชุมชนหาดวอนนภา", name_en="Wonnapa Beach")
+    community = CommunityFactory(
+        code="hat-wonnapa", name_th="ชุมชนหาดวอนนภา", name_en="Wonnapa Beach"
+    )
     CensusRecordFactory(national_id=national_id(77), birth_year=1992, community=community)
     email = f"browser-{language}@example.org"
 
@@ -45,7 +47,10 @@ def test_sign_up_confirm_verify_and_see_the_class(live_server, phone_page, langu
 
     page.goto(f"{live_server.url}/{language}/me/verify/")
     digits = national_id(77)
-    page.fill("input[name=national_id]", f"{digits[:1]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}")
+    page.fill(
+        "input[name=national_id]",
+        f"{digits[:1]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}",
+    )
     page.fill("input[name=birth_year]", "2535")
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url(re.compile(rf"/{language}/me/$"))

@@ -95,7 +95,10 @@ def test_good_and_bad_rows(communities):
     assert [error["line"] for error in report.errors] == list(range(5, 17))
     assert all(isinstance(error["reason"], str) for error in report.errors)
     assert (report.rows_read, report.rows_created, report.rows_updated, report.rows_unchanged) == (
-        15, 3, 0, 0,
+        15,
+        3,
+        0,
+        0,
     )
 
     report.refresh_from_db()
@@ -106,10 +109,16 @@ def test_good_and_bad_rows(communities):
     a, b, c = records[id_hash(ID_A)], records[id_hash(ID_B)], records[id_hash(ID_C)]
     # The first occurrence of a duplicated ID is the one kept.
     assert (a.house_code, a.registered_on, a.birth_year, a.community) == (
-        "12/3", date(2023, 5, 1), 1985, wat,
+        "12/3",
+        date(2023, 5, 1),
+        1985,
+        wat,
     )
     assert (b.house_code, b.registered_on, b.birth_year, b.community) == (
-        "45", date(2023, 5, 1), 1987, bang_saen,
+        "45",
+        date(2023, 5, 1),
+        1987,
+        bang_saen,
     )
     assert (c.house_code, c.registered_on, c.community) == ("7", date(2023, 5, 1), bang_saen)
     assert all(record.last_import == report for record in records.values())
@@ -151,7 +160,10 @@ def test_reimport_changes_nothing(communities):
     history = CensusRecord.history.count()
     second = run(*lines)
     assert (second.rows_read, second.rows_created, second.rows_updated, second.rows_unchanged) == (
-        2, 0, 0, 2,
+        2,
+        0,
+        0,
+        2,
     )
     assert second.errors == []
     assert CensusRecord.objects.count() == 2
@@ -173,7 +185,9 @@ def test_changed_row_updates(communities):
     assert (second.rows_created, second.rows_updated, second.rows_unchanged) == (1, 1, 1)
     b = CensusRecord.objects.get(id_hash=id_hash(ID_B))
     assert (b.house_code, b.registered_on, b.community.code) == (
-        "8/1", date(2024, 2, 29), "bang-saen",
+        "8/1",
+        date(2024, 2, 29),
+        "bang-saen",
     )
     assert b.last_import == second
     assert CensusRecord.objects.get(id_hash=id_hash(ID_A)).last_import == first

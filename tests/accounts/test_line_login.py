@@ -47,7 +47,12 @@ class FakeLineSession:
         self.calls.append(url)
         if url.endswith("/oauth2/v2.1/token"):
             return FakeResponse(
-                {"access_token": "at", "id_token": "idt", "expires_in": 3600, "token_type": "Bearer"}
+                {
+                    "access_token": "at",
+                    "id_token": "idt",
+                    "expires_in": 3600,
+                    "token_type": "Bearer",
+                }
             )
         if url.endswith("/oauth2/v2.1/verify"):
             return FakeResponse(

@@ -97,7 +97,9 @@ def test_verified_citizen_cannot_verify_again():
 def test_resident_claim_is_confirmed_with_the_person_told(django_capture_on_commit_callbacks):
     staff = UserFactory(is_staff=True)
     claim = resident_claim_submit(
-        user=UserFactory(), community=CommunityFactory(), basis="studies",
+        user=UserFactory(),
+        community=CommunityFactory(),
+        basis="studies",
         explanation="นักศึกษามหาวิทยาลัยบูรพา",
     )
     with django_capture_on_commit_callbacks(execute=True):

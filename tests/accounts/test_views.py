@@ -41,7 +41,9 @@ def test_sign_up_confirm_verify_and_see_the_class(client, language):
     assert response.status_code == 302
 
     spaced_id = national_id(21)
-    spaced_id = f"{spaced_id[0]}-{spaced_id[1:5]}-{spaced_id[5:10]}-{spaced_id[10:12]} {spaced_id[12]}"
+    spaced_id = (
+        f"{spaced_id[0]}-{spaced_id[1:5]}-{spaced_id[5:10]}-{spaced_id[10:12]} {spaced_id[12]}"
+    )
     response = client.post(
         f"/{language}/me/verify/", {"national_id": spaced_id, "birth_year": "2531"}, follow=True
     )
@@ -60,7 +62,10 @@ def test_bad_national_id_gets_a_message_not_a_500(client):
     for bad in ["", "123", "1234567890123", "๑๒๓", "x" * 500, "1-1017-00000-00-0"]:
         response = client.post("/en/me/verify/", {"national_id": bad, "birth_year": "1990"})
         assert response.status_code == 200
-        assert 'class="field-error"' in response.content.decode() or "required" in response.content.decode()
+        assert (
+            'class="field-error"' in response.content.decode()
+            or "required" in response.content.decode()
+        )
 
 
 @pytest.mark.parametrize("year", ["", "abc", "1800", "9999", "-5", "2" * 40])
@@ -123,7 +128,10 @@ def test_profile_saves_and_switches_language(client):
     assert response.status_code == 302 and response["Location"] == "/en/me/"
     user.refresh_from_db()
     assert (user.display_name, user.community, user.language, user.email_digest) == (
-        "Ploy", community, "en", "daily",
+        "Ploy",
+        community,
+        "en",
+        "daily",
     )
 
 
@@ -142,7 +150,9 @@ def test_account_deletion_needs_confirmation_then_signs_out(client):
     assert not client.login(email="person@example.org", password=PASSWORD)
 
 
-@pytest.mark.parametrize("path", ["/th/me/", "/th/me/verify/", "/en/me/verify/resident/", "/en/me/delete/"])
+@pytest.mark.parametrize(
+    "path", ["/th/me/", "/th/me/verify/", "/en/me/verify/resident/", "/en/me/delete/"]
+)
 def test_account_pages_ask_to_sign_in(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

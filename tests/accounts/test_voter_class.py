@@ -28,8 +28,7 @@ def test_citizen_is_affected_citizen_on_a_town_wide_matter():
 
 def test_resident_is_affected_resident_on_a_town_wide_matter():
     assert (
-        voter_class_for(ResidentFactory(), StrategicIssueFactory())
-        == VoterClass.AFFECTED_RESIDENT
+        voter_class_for(ResidentFactory(), StrategicIssueFactory()) == VoterClass.AFFECTED_RESIDENT
     )
 
 
@@ -74,7 +73,8 @@ def test_affected_classes_cannot_be_declared():
 
     with pytest.raises(VerificationError):
         interest_declare(
-            user=UserFactory(), matter=StrategicIssueFactory(),
+            user=UserFactory(),
+            matter=StrategicIssueFactory(),
             voter_class=VoterClass.AFFECTED_CITIZEN,
         )
 

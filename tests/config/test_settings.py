@@ -14,7 +14,11 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -25,7 +29,10 @@ def settings_value(expression: str, **env: str) -> str:
 
 def test_production_settings_pass_check_deploy_without_a_warning():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DEBUG="0",
         SECRET_KEY="x7Hq2-production-like-secret-key-that-is-long-and-random-9Kd!vP0zR4",
         CENSUS_PEPPER="a-production-census-pepper",

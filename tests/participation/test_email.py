@@ -15,13 +15,19 @@ CELERY_BACKEND = "participation.email.CeleryEmailBackend"
 
 def test_payload_round_trip_keeps_thai_text_and_html():
     message = mail.EmailMultiAlternatives(
-        "ยืนยันอีเมล", "สวัสดีค่ะ", "noreply@example.org", ["a@example.org"],
+        "ยืนยันอีเมล",
+        "สวัสดีค่ะ",
+        "noreply@example.org",
+        ["a@example.org"],
         reply_to=["staff@example.org"],
     )
     message.attach_alternative("<p>สวัสดีค่ะ</p>", "text/html")
     again = payload_to_message(message_to_payload(message))
     assert (again.subject, again.body, again.to, again.reply_to) == (
-        "ยืนยันอีเมล", "สวัสดีค่ะ", ["a@example.org"], ["staff@example.org"],
+        "ยืนยันอีเมล",
+        "สวัสดีค่ะ",
+        ["a@example.org"],
+        ["staff@example.org"],
     )
     assert again.alternatives[0][0] == "<p>สวัสดีค่ะ</p>"
 
@@ -76,7 +82,11 @@ def test_a_real_worker_on_redis_delivers_the_sign_up_confirmation(client, settin
     address = f"worker-{time.time_ns()}@example.org"
     response = client.post(
         "/en/accounts/signup/",
-        {"email": address, "password1": "a-long-test-password", "password2": "a-long-test-password"},
+        {
+            "email": address,
+            "password1": "a-long-test-password",
+            "password2": "a-long-test-password",
+        },
     )
     assert response.status_code == 302
     text = _wait_for_mail(Path(settings.EMAIL_FILE_PATH), address)
