@@ -201,8 +201,9 @@ class CensusImportAdmin(admin.ModelAdmin):
         """The upload page: run the import and show its report."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = CensusUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = CensusUploadForm(request.POST if posted else None, request.FILES if posted else None)
+        if posted and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 report = census_import(file=upload, file_name=upload.name, uploaded_by=request.user)

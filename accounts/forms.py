@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InterestDeclaration, ResidentClaim, User, VoterClass
@@ -64,6 +66,10 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["community"].queryset = community_list()
         self.fields["community"].help_text = _("The community you most take part in.")
+        # Each language in its own name, so a person can find theirs whatever the page shows.
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        ]
 
 
 VOTER_CLASS_EXPLANATIONS = {

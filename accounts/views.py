@@ -21,7 +21,7 @@ from accounts.services import (
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = profile_update(
             user=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
@@ -39,7 +39,7 @@ def profile(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify(request):
-    form = VerifyForm(request.POST or None)
+    form = VerifyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             record = residence_verify(
@@ -68,7 +68,7 @@ def verify(request):
 def resident_claim(request):
     latest = resident_claim_latest(request.user)
     pending = latest is not None and latest.status == ResidentClaim.Status.PENDING
-    form = ResidentClaimForm(request.POST or None)
+    form = ResidentClaimForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not pending and form.is_valid():
         try:
             resident_claim_submit(user=request.user, **form.cleaned_data)
@@ -89,7 +89,7 @@ def resident_claim(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request):
-    form = AccountDeleteForm(request.POST or None)
+    form = AccountDeleteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         account_erase(user=request.user)
         logout(request)

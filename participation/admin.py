@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from participation.models import Community, StrategicIssue
+
+admin.site.site_header = _("Ruamkit · Saensuk municipal staff")
+admin.site.site_title = _("Ruamkit staff")
+admin.site.index_title = _("Moderation and administration")
 
 
 @admin.register(Community)

@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.models import CensusRecord, Residence, User
 from accounts.national_id import id_hash
 from accounts.roles import ROLE_PERMISSIONS
+from accounts.services import residence_verify
 from participation.models import Community, StrategicIssue
 
 DEMO_PASSWORD = "saensuk-demo-2569"
@@ -135,13 +136,9 @@ def demo_load() -> dict[str, str]:
         user.groups.add(Group.objects.get(name=role))
         logins[email] = role
     citizen = _account(CITIZEN_EMAIL, display_name="สมชาย ใจดี")
-    record = CensusRecord.objects.get(id_hash=id_hash(demo_national_id(1)))
     if citizen.residence != Residence.CITIZEN:
-        record.user = citizen
-        record.save(update_fields=["user"])
-        citizen.residence = Residence.CITIZEN
-        citizen.residence_community = record.community
-        citizen.community = record.community
-        citizen.save()
+        residence_verify(
+            user=citizen, national_id=demo_national_id(1), birth_year=DEMO_CENSUS[0][3]
+        )
     logins[citizen.email] = "verified citizen"
     return logins

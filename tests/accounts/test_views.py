@@ -235,3 +235,51 @@ def test_census_record_admin_finds_a_record_by_national_id(client):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     response = client.get("/en/admin/accounts/censusrecord/", {"q": national_id(41)})
     assert list(response.context["cl"].result_list) == [record]
+
+
+def test_password_reset_by_e_mail(client):
+    user = UserFactory(email="reset@example.org")
+    response = client.post("/th/accounts/password/reset/", {"email": "reset@example.org"})
+    assert response.status_code == 302
+    link = re.search(r"https?://[^/\s]+(/\S+/password/reset/key/\S+/)", mail.outbox[0].body)
+    response = client.get(link.group(1), follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
+    new_password = "another-long-password-2569"
+    response = client.post(form_url, {"password1": new_password, "password2": new_password})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"community": "not-a-number", "language": "xx", "email_digest": "hourly"},
+        {"display_name": "ก" * 5000, "community": "", "language": "th", "email_digest": "never"},
+        {"display_name": "\x00\x01", "language": "th", "email_digest": "never"},
+        {},
+    ],
+)
+def test_bad_profile_input_is_refused_with_messages(client, data):
+    user = UserFactory(display_name="เดิม")
+    client.force_login(user)
+    response = client.post("/th/me/", data)
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+    user.refresh_from_db()
+    assert user.display_name == "เดิม"
+
+
+def test_interest_declaration_form_explains_each_class_in_thai():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from accounts.forms import InterestDeclarationForm
+
+    with translation.override("th"):
+        html = render_to_string(
+            "accounts/includes/interest_declaration_form.html",
+            {"declaration_form": InterestDeclarationForm(), "declaration_action": "/th/x/"},
+        )
+    assert "ผู้สนใจ" in html and "ผู้มีความกังวล" in html
+    assert 'type="radio"' in html and "<legend>" in html
