@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import CensusRecord, Residence, ResidentClaim, User, VoterClass
 from accounts.services import (
@@ -26,6 +26,13 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are matched in English here; the Thai ones are checked through the pages.
+    with translation.override("en"):
+        yield
 
 
 def test_match_makes_an_affected_citizen_of_the_registered_community():
