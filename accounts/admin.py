@@ -153,28 +153,21 @@ class CensusUploadForm(forms.Form):
     )
 
 
+REPORT_FIELDS = [
+    "created_at",
+    "file_name",
+    "uploaded_by",
+    "rows_read",
+    "rows_created",
+    "rows_updated",
+    "rows_unchanged",
+]
+
+
 @admin.register(CensusImport)
 class CensusImportAdmin(admin.ModelAdmin):
-    list_display = [
-        "created_at",
-        "file_name",
-        "uploaded_by",
-        "rows_read",
-        "rows_created",
-        "rows_updated",
-        "rows_unchanged",
-        "error_count",
-    ]
-    readonly_fields = [
-        "created_at",
-        "file_name",
-        "uploaded_by",
-        "rows_read",
-        "rows_created",
-        "rows_updated",
-        "rows_unchanged",
-        "error_report",
-    ]
+    list_display = [*REPORT_FIELDS, "error_count"]
+    readonly_fields = [*REPORT_FIELDS, "error_report"]
     exclude = ["errors"]
 
     @admin.display(description=_("rejected rows"))

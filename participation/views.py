@@ -3,10 +3,15 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from participation.selectors import strategic_issue_list
+from participation.stages import STAGES
 
 
 def home(request):
-    return render(request, "participation/home.html", {"issues": strategic_issue_list()})
+    return render(
+        request,
+        "participation/home.html",
+        {"issues": strategic_issue_list(), "stages": STAGES},
+    )
 
 
 def healthz(request):
