@@ -101,6 +101,9 @@ class User(AbstractUser):
     verification_failures = models.PositiveSmallIntegerField(default=0, editable=False)
     verification_locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    blocked_at = models.DateTimeField(
+        _("blocked by a moderator at"), null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 

@@ -15,6 +15,8 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
+    path("debates/", include("debates.urls")),
+    path("", include("participation.urls")),
     prefix_default_language=True,
 )
 

@@ -118,3 +118,224 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.get_value_display()} · {self.content_type.model} {self.object_id}"
+
+
+class ModeratedQuerySet(models.QuerySet):
+    def visible(self):
+        """What the public may see: not hidden by a moderator."""
+        return self.filter(hidden_at__isnull=True)
+
+
+class Moderated(models.Model):
+    """Content that people can flag and moderators can hide, restore or clear of flags.
+
+    Every concrete subclass with an `author` appears in the moderation queue and is hidden
+    when its author is blocked.
+    """
+
+    hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True, db_index=True)
+    flags_count = models.PositiveIntegerField(_("flags"), default=0, db_index=True)
+    # Flags raised before this moment were reviewed and judged harmless.
+    flags_ignored_at = models.DateTimeField(_("flags ignored at"), null=True, blank=True)
+
+    objects = ModeratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Votable(models.Model):
+    """Content people like or dislike; the counts are a cache of `Vote` rows."""
+
+    cached_votes_up = models.PositiveIntegerField(_("likes"), default=0)
+    cached_votes_down = models.PositiveIntegerField(_("dislikes"), default=0)
+    confidence_score = models.FloatField(_("confidence score"), default=1, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def cached_votes_total(self) -> int:
+        return self.cached_votes_up + self.cached_votes_down
+
+
+class Comment(Moderated, Votable):
+    """A comment on any commentable content, or a reply to another comment, to any depth."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    commentable = GenericForeignKey("content_type", "object_id")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    # The top-level comment of the thread (None for a top-level comment), so one query fetches
+    # every reply of a page of threads.
+    root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    body = models.TextField(_("comment"), max_length=5000)
+    is_official = models.BooleanField(
+        _("official answer of the municipality"),
+        default=False,
+        help_text=_("Shown with a badge; only staff can post so."),
+    )
+    deleted_at = models.DateTimeField(_("deleted by its author at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "root"]),
+            models.Index(fields=["root", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.body[:60]
+
+
+class Flag(models.Model):
+    """One person's report that a piece of content breaks the rules."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="flag_one_per_user_and_object"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.content_type.model} {self.object_id}"
+
+
+class ModerationAction(models.Model):
+    """The record of what a moderator did: who, when, to what."""
+
+    class Kind(models.TextChoices):
+        HIDE = "hide", _("hidden")
+        RESTORE = "restore", _("restored")
+        IGNORE_FLAGS = "ignore_flags", _("flags ignored")
+        BLOCK = "block", _("author blocked")
+        UNBLOCK = "unblock", _("author unblocked")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_object = GenericForeignKey("content_type", "object_id")
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    summary = models.CharField(_("what"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.summary}"
+
+
+class Follow(models.Model):
+    """A person follows something to hear about new comments on it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "content_type", "object_id"], name="follow_one_per_user_and_object"
+            )
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.user} → {self.content_type.model} {self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app notice that a comment concerns this person; e-mailed later in their digest."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("new comment")
+        REPLY = "reply", _("reply to you")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # A retried fan-out task cannot notify anyone twice about one comment.
+            models.UniqueConstraint(
+                fields=["user", "comment"], name="notification_once_per_comment"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["user"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unemailed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"

@@ -1,6 +1,50 @@
-from django.db.models import Exists, OuterRef
+from datetime import timedelta
 
-from participation.models import Vote
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.selectors import voter_class_for
+from participation.models import (
+    Comment,
+    Flag,
+    Follow,
+    Moderated,
+    ModerationAction,
+    Vote,
+)
+from participation.permissions import (
+    can_comment,
+    can_delete_comment,
+    can_flag,
+    can_post_official,
+    can_vote,
+    matter_of,
+)
+
+# CONSUL's hot score looks at the votes of the last days, at most this many.
+HOT_SCORE_MAX_PERIOD_DAYS = 31
+
+
+class NotAllowed(Exception):
+    """A user-facing reason why an action was refused."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = str(reason)
+
+
+def _refused(decision) -> None:
+    if not decision:
+        raise NotAllowed(decision.reason)
+
+
+def _target_filter(target: models.Model) -> dict:
+    return {"content_type": ContentType.objects.get_for_model(target), "object_id": target.pk}
 
 
 def votes_transfer(*, from_user, to_user) -> None:
@@ -13,3 +57,265 @@ def votes_transfer(*, from_user, to_user) -> None:
     )
     Vote.objects.filter(user=from_user).filter(Exists(own)).delete()
     Vote.objects.filter(user=from_user).update(user=to_user)
+
+
+def confidence_score_expression():
+    """(up − down) × up / total, the issue's confidence score; 0 without votes."""
+    up = Cast(F("cached_votes_up"), FloatField())
+    down = Cast(F("cached_votes_down"), FloatField())
+    return Case(
+        When(Q(cached_votes_up=0) & Q(cached_votes_down=0), then=Value(0.0)),
+        default=(up - down) * up / (up + down),
+        output_field=FloatField(),
+    )
+
+
+def hot_score(target: models.Model, now=None) -> int:
+    """CONSUL's hot score: (likes − dislikes of the last `period` days) / period, rounded.
+
+    The period is the content's age in days, between 1 and HOT_SCORE_MAX_PERIOD_DAYS.
+    """
+    now = now or timezone.now()
+    age_days = -(-(now - target.created_at) // timedelta(days=1))  # ceil
+    period = max(1, min(HOT_SCORE_MAX_PERIOD_DAYS, age_days))
+    counts = Vote.objects.filter(
+        **_target_filter(target), created_at__gte=now - timedelta(days=period)
+    ).aggregate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
+    return round((counts["up"] - counts["down"]) / period)
+
+
+def _counters_apply(target: models.Model, up: int, down: int) -> None:
+    model = type(target)
+    model.objects.filter(pk=target.pk).update(
+        cached_votes_up=F("cached_votes_up") + up, cached_votes_down=F("cached_votes_down") + down
+    )
+    model.objects.filter(pk=target.pk).update(confidence_score=confidence_score_expression())
+    if hasattr(model, "hot_score"):
+        model.objects.filter(pk=target.pk).update(hot_score=hot_score(target))
+
+
+@transaction.atomic
+def vote_cast(*, user: User, target: models.Model, value: int | None) -> Vote | None:
+    """Like (1), dislike (-1) or take back (None) a vote; counters change in the same transaction.
+
+    Safe against double clicks and simultaneous requests: the unique constraint decides, and the
+    loser re-reads the winner's row under lock.
+    """
+    _refused(can_vote(user, target))
+    if value not in (None, Vote.Value.UP, Vote.Value.DOWN):
+        raise NotAllowed("invalid vote")
+    where = {"user": user, **_target_filter(target)}
+    vote = Vote.objects.select_for_update().filter(**where).first()
+    if vote is None and value is not None:
+        try:
+            with transaction.atomic():
+                vote = Vote.objects.create(
+                    **where, value=value, voter_class=voter_class_for(user, matter_of(target))
+                )
+        except IntegrityError:
+            vote = Vote.objects.select_for_update().get(**where)
+        else:
+            _counters_apply(target, up=int(value == 1), down=int(value == -1))
+            return vote
+    if vote is None or vote.value == value:
+        return vote
+    old = vote.value
+    if value is None:
+        vote.delete()
+        vote = None
+    else:
+        vote.value = value
+        vote.voter_class = voter_class_for(user, matter_of(target))
+        vote.save(update_fields=["value", "voter_class"])
+    up = int(value == 1) - int(old == 1)
+    down = int(value == -1) - int(old == -1)
+    _counters_apply(target, up=up, down=down)
+    return vote
+
+
+def follow_add(*, user: User, target: models.Model) -> Follow:
+    """Follow `target` (idempotent)."""
+    follow, _created = Follow.objects.get_or_create(user=user, **_target_filter(target))
+    return follow
+
+
+def follow_remove(*, user: User, target: models.Model) -> None:
+    """Stop following `target`."""
+    Follow.objects.filter(user=user, **_target_filter(target)).delete()
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    author: User,
+    commentable: models.Model,
+    body: str,
+    parent: Comment | None = None,
+    official: bool = False,
+) -> Comment:
+    """Add a comment or reply; the author follows the commentable; followers hear of it later."""
+    _refused(can_comment(author, commentable))
+    body = body.strip()
+    if not body:
+        raise NotAllowed("empty comment")
+    if official and not can_post_official(author):
+        official = False
+    where = _target_filter(commentable)
+    if parent is not None and (
+        parent.content_type_id != where["content_type"].pk or parent.object_id != commentable.pk
+    ):
+        raise NotAllowed("reply to a comment of another page")
+    comment = Comment.objects.create(
+        **where,
+        author=author,
+        body=body,
+        parent=parent,
+        root=(parent.root or parent) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        is_official=official,
+    )
+    type(commentable).objects.filter(pk=commentable.pk).update(
+        comments_count=F("comments_count") + 1
+    )
+    follow_add(user=author, target=commentable)
+    from participation.tasks import notifications_fan_out
+
+    transaction.on_commit(lambda: notifications_fan_out.delay(comment.pk))
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, user: User, comment: Comment) -> Comment:
+    """The author withdraws a comment; the thread keeps a placeholder so replies still read."""
+    _refused(can_delete_comment(user, comment))
+    comment.deleted_at = timezone.now()
+    comment.save(update_fields=["deleted_at"])
+    return comment
+
+
+def flag_add(*, user: User, target: models.Model) -> bool:
+    """Report content once; returns False when this person had already reported it."""
+    _refused(can_flag(user, target))
+    try:
+        with transaction.atomic():
+            Flag.objects.create(user=user, **_target_filter(target))
+            type(target).objects.filter(pk=target.pk).update(flags_count=F("flags_count") + 1)
+    except IntegrityError:
+        return False
+    return True
+
+
+def moderated_models() -> list[type[Moderated]]:
+    """Every concrete model whose rows can be flagged and hidden."""
+    return [m for m in apps.get_models() if issubclass(m, Moderated)]
+
+
+def _log(moderator: User, kind: str, items=(), *, target_user=None, summary="") -> None:
+    """Record a moderation action, one row per item (or one row about a person)."""
+    rows = [
+        ModerationAction(
+            moderator=moderator,
+            kind=kind,
+            target_user_id=getattr(item, "author_id", None),
+            summary=str(item)[:200],
+            **_target_filter(item),
+        )
+        for item in items
+    ]
+    if target_user is not None:
+        rows.append(
+            ModerationAction(
+                moderator=moderator, kind=kind, target_user=target_user, summary=summary[:200]
+            )
+        )
+    ModerationAction.objects.bulk_create(rows)
+
+
+def _comment_count_shift(comments: models.QuerySet, delta: int) -> None:
+    """Keep each commentable's comment count equal to its visible comments."""
+    groups = comments.values("content_type_id", "object_id").annotate(n=Count("pk"))
+    for group in groups:
+        model = ContentType.objects.get_for_id(group["content_type_id"]).model_class()
+        model.objects.filter(pk=group["object_id"]).update(
+            comments_count=F("comments_count") + delta * group["n"]
+        )
+
+
+@transaction.atomic
+def content_hide(*, moderator: User, targets: models.QuerySet) -> int:
+    """Hide content from every public page; returns how many rows were hidden."""
+    targets = targets.filter(hidden_at__isnull=True)
+    if targets.model is Comment:
+        _comment_count_shift(targets, -1)
+    items = list(targets)
+    targets.model.objects.filter(pk__in=[t.pk for t in items]).update(hidden_at=timezone.now())
+    _log(moderator, ModerationAction.Kind.HIDE, items)
+    return len(items)
+
+
+@transaction.atomic
+def content_restore(*, moderator: User, targets: models.QuerySet) -> int:
+    """Show hidden content again."""
+    targets = targets.filter(hidden_at__isnull=False)
+    if targets.model is Comment:
+        _comment_count_shift(targets, +1)
+    items = list(targets)
+    targets.model.objects.filter(pk__in=[t.pk for t in items]).update(hidden_at=None)
+    _log(moderator, ModerationAction.Kind.RESTORE, items)
+    return len(items)
+
+
+@transaction.atomic
+def flags_ignore(*, moderator: User, targets: models.QuerySet) -> int:
+    """Judge the flags raised so far harmless: the content leaves the pending queue."""
+    items = list(targets)
+    targets.model.objects.filter(pk__in=[t.pk for t in items]).update(
+        flags_ignored_at=timezone.now()
+    )
+    _log(moderator, ModerationAction.Kind.IGNORE_FLAGS, items)
+    return len(items)
+
+
+@transaction.atomic
+def author_block(*, moderator: User, author: User) -> int:
+    """Block a person: hide everything they wrote and sign them out everywhere.
+
+    An inactive account fails authentication on its next request, which ends its sessions.
+    """
+    author = User.objects.select_for_update().get(pk=author.pk)
+    if author.pk == moderator.pk or author.is_superuser:
+        raise NotAllowed("cannot block this account")
+    hidden = 0
+    for model in moderated_models():
+        if any(f.name == "author" for f in model._meta.fields):
+            hidden += content_hide(moderator=moderator, targets=model.objects.filter(author=author))
+    author.blocked_at = timezone.now()
+    author.is_active = False
+    author.save(update_fields=["blocked_at", "is_active"])
+    _log(moderator, ModerationAction.Kind.BLOCK, target_user=author, summary=author.email)
+    return hidden
+
+
+@transaction.atomic
+def author_unblock(*, moderator: User, author: User) -> None:
+    """Let a blocked person sign in again; what was hidden stays hidden until restored."""
+    User.objects.filter(pk=author.pk).update(blocked_at=None, is_active=True)
+    _log(moderator, ModerationAction.Kind.UNBLOCK, target_user=author, summary=author.email)
+
+
+def hot_scores_refresh(now=None) -> int:
+    """Recompute the hot score of everything with a score or a vote inside the window."""
+    now = now or timezone.now()
+    since = now - timedelta(days=HOT_SCORE_MAX_PERIOD_DAYS)
+    refreshed = 0
+    for model in apps.get_models():
+        if not any(f.name == "hot_score" for f in model._meta.fields):
+            continue
+        voted = Vote.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), created_at__gte=since
+        ).values("object_id")
+        candidates = model.objects.filter(~Q(hot_score=0) | Q(pk__in=voted)).only("created_at")
+        for target in candidates.iterator():
+            model.objects.filter(pk=target.pk).update(hot_score=hot_score(target, now))
+            refreshed += 1
+    return refreshed

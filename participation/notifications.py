@@ -1,0 +1,94 @@
+"""In-app notifications about comments, and the e-mail digest that gathers them."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from participation.models import Comment, Follow, Notification
+
+
+def notifications_for_comment(comment_id: int) -> int:
+    """Notify followers of the commented content and the author of the comment replied to.
+
+    Idempotent: a retried task finds the rows already there and adds none.
+    """
+    comment = Comment.objects.select_related("parent").filter(pk=comment_id).first()
+    if comment is None or comment.hidden_at or comment.deleted_at:
+        return 0
+    kinds: dict[int, str] = {}
+    followers = Follow.objects.filter(
+        content_type_id=comment.content_type_id, object_id=comment.object_id
+    ).values_list("user_id", flat=True)
+    for user_id in followers:
+        kinds[user_id] = Notification.Kind.COMMENT
+    if comment.parent_id:
+        kinds[comment.parent.author_id] = Notification.Kind.REPLY
+    kinds.pop(comment.author_id, None)
+    wanting = User.objects.filter(pk__in=kinds, is_active=True, notify_on_reply=True).values_list(
+        "pk", flat=True
+    )
+    rows = [Notification(user_id=pk, comment=comment, kind=kinds[pk]) for pk in wanting]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def notification_list(*, user: User) -> QuerySet[Notification]:
+    """A person's notifications, newest first, with what the page shows fetched up front."""
+    return Notification.objects.filter(user=user, comment__hidden_at__isnull=True).select_related(
+        "comment__author", "comment__content_type"
+    )
+
+
+def unread_count(user: User) -> int:
+    """How many notifications this person has not read (the number in the header)."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark every notification of this person read."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def notification_digest_send(*, user_id: int) -> int:
+    """E-mail one person what they have not yet been e-mailed about; returns how many items.
+
+    The mail is queued on commit together with the `emailed_at` marks, so a failed or repeated
+    run neither loses nor repeats a digest.
+    """
+    user = User.objects.select_for_update().get(pk=user_id)
+    pending = list(
+        notification_list(user=user).filter(emailed_at__isnull=True, read_at__isnull=True)
+    )
+    if not pending or not user.is_active or not user.email:
+        return 0
+    with translation.override(user.language):
+        body = render_to_string(
+            "participation/email/notification_digest.txt",
+            {"user": user, "notifications": pending, "site_url": settings.SITE_URL},
+        )
+        send_mail(
+            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + _("What is new on Ruamkit"),
+            message=body,
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
+    return len(pending)
+
+
+def digest_recipients(frequency: str) -> QuerySet[User]:
+    """People who chose this digest frequency and have something unread and not yet e-mailed."""
+    return User.objects.filter(
+        email_digest=frequency,
+        is_active=True,
+        notifications__emailed_at__isnull=True,
+        notifications__read_at__isnull=True,
+    ).distinct()

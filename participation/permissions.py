@@ -1,0 +1,78 @@
+"""Who may do what with shared content: one function per action, each with its reason."""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import voter_class_for
+from participation.models import Comment
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+def matter_of(target: models.Model) -> models.Model:
+    """The matter a vote on `target` belongs to: a comment's votes count for what it discusses."""
+    return target.commentable if isinstance(target, Comment) else target
+
+
+def _signed_in(user) -> Decision:
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to take part."))
+    return ALLOWED
+
+
+def can_vote(user, target) -> Decision:
+    """Like or dislike: signed in, on visible content, with a voter class for its matter."""
+    decision = _signed_in(user)
+    if not decision:
+        return decision
+    if target.is_hidden:
+        return Decision(False, _("This content has been hidden by a moderator."))
+    if voter_class_for(user, matter_of(target)) is None:
+        return Decision(False, _("Tell us first how this matter concerns you."))
+    return ALLOWED
+
+
+def can_comment(user, commentable) -> Decision:
+    """Write a comment or reply: signed in, on visible content."""
+    decision = _signed_in(user)
+    if not decision:
+        return decision
+    if commentable.is_hidden:
+        return Decision(False, _("This content has been hidden by a moderator."))
+    return ALLOWED
+
+
+def can_flag(user, target) -> Decision:
+    """Report content: signed in, and not one's own."""
+    decision = _signed_in(user)
+    if not decision:
+        return decision
+    if getattr(target, "author_id", None) == user.pk:
+        return Decision(False, _("You cannot report what you wrote yourself."))
+    return ALLOWED
+
+
+def can_delete_comment(user, comment: Comment) -> Decision:
+    """Only the author deletes their comment, once."""
+    if not user.is_authenticated or comment.author_id != user.pk:
+        return Decision(False, _("Only the author can delete this comment."))
+    if comment.deleted_at:
+        return Decision(False, _("This comment is already deleted."))
+    return ALLOWED
+
+
+def can_post_official(user) -> bool:
+    """Staff may mark a comment as the municipality's official answer."""
+    return user.is_authenticated and user.is_staff
