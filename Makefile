@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install migrate messages static demo lock lint worker clean
+.PHONY: run test setup install migrate messages static demo lock lint worker clean bench
 
 run: setup demo
 	DEBUG=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -37,6 +37,10 @@ static: install
 
 demo: migrate
 	$(MANAGE) load_demo
+
+# Debate pages on a generated town of 10,000 debates, in its own database (see bench/debates.py).
+bench: setup
+	$(BIN)/python -m bench
 
 # Regenerate the lock file after changing dependencies in pyproject.toml.
 lock: install

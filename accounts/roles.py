@@ -31,6 +31,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "accounts.view_residentclaim",
         "accounts.change_residentclaim",
+        # Moderation: hide, restore, ignore flags and block are actions needing "change".
+        "participation.view_comment",
+        "participation.change_comment",
+        "debates.view_debate",
+        "debates.change_debate",
+        "participation.view_flag",
+        "participation.view_moderationaction",
     ],
     VALUATOR: [*_VIEW_SHARED],
     POLL_OFFICER: [*_VIEW_SHARED],
@@ -49,6 +56,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_censusimport",
         "accounts.add_censusimport",
         "accounts.view_censusrecord",
+        # Moderation: hide, restore, ignore flags and block are actions needing "change".
+        "participation.view_comment",
+        "participation.change_comment",
+        "debates.view_debate",
+        "debates.change_debate",
+        "participation.view_flag",
+        "participation.view_moderationaction",
     ],
 }
 

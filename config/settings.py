@@ -270,5 +270,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # Celery logs every task at INFO, which drowns `make run` when tasks run in-process.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "celery": {"level": "WARNING"}},
 }

@@ -46,8 +46,8 @@ class Debate(Moderated, Votable):
         _("featured"), default=False, help_text=_("Featured debates stand first in every list.")
     )
     comments_count = models.PositiveIntegerField(_("comments"), default=0)
-    hot_score = models.IntegerField(_("hot score"), default=0, db_index=True)
-    created_at = models.DateTimeField(_("started at"), auto_now_add=True, db_index=True)
+    hot_score = models.IntegerField(_("hot score"), default=0)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords(
         excluded_fields=[
@@ -65,6 +65,7 @@ class Debate(Moderated, Votable):
         verbose_name = _("debate")
         verbose_name_plural = _("debates")
         indexes = [
+            *Moderated.Meta.indexes,
             models.Index(fields=["-is_featured", "-hot_score", "-id"], name="debate_hot"),
             models.Index(fields=["-is_featured", "-confidence_score", "-id"], name="debate_top"),
             models.Index(fields=["-is_featured", "-created_at", "-id"], name="debate_new"),

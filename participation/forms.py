@@ -41,3 +41,22 @@ class ThaiDateField(forms.DateField):
         if isinstance(value, datetime.date):
             return format_date(value, get_language())
         return value
+
+
+class CommentForm(forms.Form):
+    """A comment or reply; the page's template writes the fields, this form checks them."""
+
+    body = forms.CharField(
+        label=_("Your comment"),
+        max_length=5000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        error_messages={"required": _("Write something before you publish.")},
+    )
+    # The bounds of a 64-bit key: a longer number would overflow the database driver.
+    parent = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    official = forms.BooleanField(
+        label=_("Publish as the municipality's official answer"), required=False
+    )

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,16 +37,21 @@ def notifications_for_comment(comment_id: int) -> int:
     return len(rows)
 
 
+def _shown(notifications: QuerySet[Notification]) -> QuerySet[Notification]:
+    # A comment hidden by a moderator or withdrawn by its author is no longer news.
+    return notifications.filter(comment__hidden_at__isnull=True, comment__deleted_at__isnull=True)
+
+
 def notification_list(*, user: User) -> QuerySet[Notification]:
     """A person's notifications, newest first, with what the page shows fetched up front."""
-    return Notification.objects.filter(user=user, comment__hidden_at__isnull=True).select_related(
+    return _shown(Notification.objects.filter(user=user)).select_related(
         "comment__author", "comment__content_type"
     )
 
 
 def unread_count(user: User) -> int:
     """How many notifications this person has not read (the number in the header)."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return _shown(Notification.objects.filter(user=user, read_at__isnull=True)).count()
 
 
 def notifications_mark_read(*, user: User) -> int:
@@ -86,9 +91,9 @@ def notification_digest_send(*, user_id: int) -> int:
 
 def digest_recipients(frequency: str) -> QuerySet[User]:
     """People who chose this digest frequency and have something unread and not yet e-mailed."""
-    return User.objects.filter(
-        email_digest=frequency,
-        is_active=True,
-        notifications__emailed_at__isnull=True,
-        notifications__read_at__isnull=True,
-    ).distinct()
+    unsent = _shown(
+        Notification.objects.filter(
+            user=OuterRef("pk"), emailed_at__isnull=True, read_at__isnull=True
+        )
+    )
+    return User.objects.filter(email_digest=frequency, is_active=True).filter(Exists(unsent))

@@ -6,6 +6,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Count, Exists, F, FloatField, OuterRef, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import voter_class_for
@@ -101,9 +102,10 @@ def vote_cast(*, user: User, target: models.Model, value: int | None) -> Vote | 
     Safe against double clicks and simultaneous requests: the unique constraint decides, and the
     loser re-reads the winner's row under lock.
     """
-    _refused(can_vote(user, target))
     if value not in (None, Vote.Value.UP, Vote.Value.DOWN):
-        raise NotAllowed("invalid vote")
+        raise NotAllowed(_("Choose like or dislike."))
+    # Taking a vote back needs no voter class: someone who lost theirs may still withdraw.
+    _refused(can_vote(user, target) if value is not None else can_comment(user, target))
     where = {"user": user, **_target_filter(target)}
     vote = Vote.objects.select_for_update().filter(**where).first()
     if vote is None and value is not None:
@@ -157,14 +159,17 @@ def comment_create(
     _refused(can_comment(author, commentable))
     body = body.strip()
     if not body:
-        raise NotAllowed("empty comment")
+        raise NotAllowed(_("Write something before you publish."))
     if official and not can_post_official(author):
         official = False
     where = _target_filter(commentable)
     if parent is not None and (
-        parent.content_type_id != where["content_type"].pk or parent.object_id != commentable.pk
+        parent.content_type_id != where["content_type"].pk
+        or parent.object_id != commentable.pk
+        or parent.hidden_at
+        or parent.deleted_at
     ):
-        raise NotAllowed("reply to a comment of another page")
+        raise NotAllowed(_("The comment you are replying to is not on this page."))
     comment = Comment.objects.create(
         **where,
         author=author,
@@ -284,7 +289,7 @@ def author_block(*, moderator: User, author: User) -> int:
     """
     author = User.objects.select_for_update().get(pk=author.pk)
     if author.pk == moderator.pk or author.is_superuser:
-        raise NotAllowed("cannot block this account")
+        raise NotAllowed(_("You cannot block yourself or an administrator."))
     hidden = 0
     for model in moderated_models():
         if any(f.name == "author" for f in model._meta.fields):

@@ -96,3 +96,84 @@ class VoteFactory(factory.django.DjangoModelFactory):
 
     class Params:
         target = factory.SubFactory(StrategicIssueFactory)
+
+
+# --- Debates ------------------------------------------------------------------------------
+
+from debates.models import Debate  # noqa: E402
+
+
+class DebateFactory(factory.django.DjangoModelFactory):
+    """A debate written straight to the table; pass tags=["a", "b"] to tag it."""
+
+    class Meta:
+        model = Debate
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Debate number {n}")
+    description = "<p>ควรมีทางเดินริมคลองไหม</p>"
+    author = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(list(extracted))
+
+
+# --- Comments, flags, follows, notifications ---------------------------------------------------
+
+from participation.models import Comment, Flag, Follow, Notification  # noqa: E402
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment written straight to the table (counters untouched); pass parent= for a reply."""
+
+    class Meta:
+        model = Comment
+
+    class Params:
+        # A reply is on its parent's page; a new debate only when nothing says where.
+        commentable = factory.LazyAttribute(
+            lambda o: o.parent.commentable if o.parent else DebateFactory()
+        )
+
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.commentable))
+    object_id = factory.LazyAttribute(lambda o: o.commentable.pk)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"ความเห็นที่ {n}")
+    parent = None
+    root = factory.LazyAttribute(lambda o: (o.parent.root or o.parent) if o.parent else None)
+    depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    class Params:
+        target = factory.SubFactory(DebateFactory)
+
+    user = factory.SubFactory(UserFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.target))
+    object_id = factory.LazyAttribute(lambda o: o.target.pk)
+
+
+class FollowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Follow
+
+    class Params:
+        target = factory.SubFactory(DebateFactory)
+
+    user = factory.SubFactory(UserFactory)
+    content_type = factory.LazyAttribute(lambda o: ContentType.objects.get_for_model(o.target))
+    object_id = factory.LazyAttribute(lambda o: o.target.pk)
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    comment = factory.SubFactory(CommentFactory)
+    kind = Notification.Kind.COMMENT

@@ -1,37 +1,12 @@
 """Simultaneous requests against PostgreSQL: one ID verifies one account, one pending claim each."""
 
-import threading
-
 import pytest
-from django.db import connection
-from django.test import Client
 
 from accounts.models import CensusRecord, Residence, ResidentClaim, User
 from tests.factories import CensusRecordFactory, CommunityFactory, UserFactory, national_id
+from tests.races import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(posts: list[tuple[User, str, dict]]) -> list[int]:
-    """Send every post at the same instant, each from its own thread, client and connection."""
-    barrier = threading.Barrier(len(posts))
-    statuses: list[int] = []
-
-    def send(user, path, data):
-        client = Client()
-        client.force_login(user)
-        barrier.wait()
-        try:
-            statuses.append(client.post(path, data).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=post) for post in posts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
 
 
 def test_one_national_id_verifies_exactly_one_of_many_accounts_at_once():

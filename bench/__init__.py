@@ -1,0 +1,1 @@
+"""Performance benchmarks of Ruamkit on a large, generated municipality (`python -m bench`)."""

@@ -1,0 +1,3 @@
+from bench.debates import main
+
+raise SystemExit(main())
