@@ -202,7 +202,7 @@ class Comment(Moderated, Votable):
     root = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="descendants"
     )
-    depth = models.PositiveSmallIntegerField(default=0)
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0)
     body = models.TextField(_("comment"), max_length=5000)
     is_official = models.BooleanField(
         _("official answer of the municipality"),
