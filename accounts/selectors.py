@@ -12,11 +12,12 @@ AFFECTED_BY_RESIDENCE = {
 
 
 def _affected_class(user: User, matter: models.Model) -> VoterClass | None:
-    # A matter tied to one community affects the verified people of that community; a matter
-    # without one (town-wide) affects every verified person of Saensuk.
+    # Verified people of Saensuk are affected by the town's matters. A matter that concerns only
+    # one community says so with `affected_community_id`; its `community`, where a debate or a
+    # proposal is about, does not narrow who is affected.
     if not user.residence:
         return None
-    matter_community_id = getattr(matter, "community_id", None)
+    matter_community_id = getattr(matter, "affected_community_id", None)
     if matter_community_id is not None and matter_community_id != user.residence_community_id:
         return None
     return AFFECTED_BY_RESIDENCE[Residence(user.residence)]

@@ -247,6 +247,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A debate's author may edit it until it has drawn this many votes (CONSUL's rule).
 DEBATE_EDIT_VOTE_LIMIT = int(os.environ.get("DEBATE_EDIT_VOTE_LIMIT", "1000"))
 
+# Citizen proposals. The threshold is a number of supports or a share of the census ("2%").
+PROPOSAL_SUPPORT_THRESHOLD = os.environ.get("PROPOSAL_SUPPORT_THRESHOLD", "2%")
+PROPOSAL_SUPPORT_CLASSES = env_list(
+    "PROPOSAL_SUPPORT_CLASSES", "affected_citizen,affected_resident"
+)
+PROPOSAL_ARCHIVE_MONTHS = int(os.environ.get("PROPOSAL_ARCHIVE_MONTHS", "12"))
+
 # Residence verification: failed attempts allowed before a lock-out that doubles each time.
 VERIFICATION_MAX_ATTEMPTS = 5
 VERIFICATION_LOCKOUT_MINUTES = 15

@@ -23,4 +23,6 @@ class StrategicIssueAdmin(SimpleHistoryAdmin):
     list_editable = ["order", "is_active"]
     search_fields = ["title_th", "title_en"]
     prepopulated_fields = {"slug": ["title_en"]}
+
+
 from participation import moderation_admin  # noqa: E402,F401

@@ -354,3 +354,42 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_kind_display()}"
+
+
+class Competence(models.TextChoices):
+    """Whether a request lies within what the municipality may do (the brief's first problem)."""
+
+    UNSCREENED = "", _("Not yet screened")
+    WITHIN = "within", _("Within municipal authority")
+    PARTLY = "partly", _("Partly within municipal authority")
+    OUTSIDE = "outside", _("Outside municipal authority")
+
+
+class CompetenceScreened(models.Model):
+    """Staff say openly whether the municipality can act on this, and if not, who can."""
+
+    competence = models.CharField(
+        _("municipal authority"),
+        max_length=10,
+        choices=Competence.choices,
+        blank=True,
+        default=Competence.UNSCREENED,
+    )
+    responsible_agency = models.CharField(
+        _("responsible agency"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who can act instead, e.g. Chonburi Province or the Marine Department."),
+    )
+    competence_explanation = models.TextField(_("public explanation"), blank=True)
+    competence_screened_at = models.DateTimeField(_("screened at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(competence__in=["partly", "outside"])
+                | ~models.Q(responsible_agency=""),
+                name="%(app_label)s_%(class)s_agency_when_not_within",
+            )
+        ]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def community_matter(community: Community) -> StrategicIssue:
     """A stand-in for a later stage's matter that belongs to one community."""
     matter = StrategicIssueFactory()
-    matter.community_id = community.pk
+    matter.affected_community_id = community.pk
     return matter
 
 
@@ -107,3 +107,12 @@ def test_classes_for_many_matters_cost_one_query(django_assert_num_queries):
         classes = voter_classes_for(user, matters)
     assert classes[matters[3].pk] == VoterClass.INTERESTED
     assert sum(1 for c in classes.values() if c) == 1
+
+
+def test_where_a_matter_is_does_not_narrow_who_is_affected():
+    from tests.factories import DebateFactory
+
+    home, elsewhere = CommunityFactory(), CommunityFactory()
+    citizen = CitizenFactory(residence_community=home)
+    debate = DebateFactory(community=elsewhere)
+    assert voter_class_for(citizen, debate) == VoterClass.AFFECTED_CITIZEN
