@@ -38,7 +38,7 @@ static: install
 demo: migrate
 	$(MANAGE) load_demo
 
-# Debate pages on a generated town of 10,000 debates, in its own database (see bench/debates.py).
+# Debate and proposal pages on a generated town, in its own database (see bench/).
 bench: setup
 	$(BIN)/python -m bench
 

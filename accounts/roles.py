@@ -38,10 +38,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "debates.change_debate",
         "participation.view_flag",
         "participation.view_moderationaction",
+        # Proposals: moderation, competence screening and the outcome need "change".
+        "proposals.view_proposal",
+        "proposals.change_proposal",
     ],
     VALUATOR: [*_VIEW_SHARED],
     POLL_OFFICER: [*_VIEW_SHARED],
-    PLANNER: [*_VIEW_SHARED, "accounts.view_censusimport"],
+    PLANNER: [
+        *_VIEW_SHARED,
+        "accounts.view_censusimport",
+        # The development-plan export (proposals/planner_views.py) needs view_proposal.
+        "proposals.view_proposal",
+        "proposals.view_support",
+    ],
     ADMINISTRATOR: [
         *_VIEW_SHARED,
         "participation.add_community",
@@ -63,6 +72,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "debates.change_debate",
         "participation.view_flag",
         "participation.view_moderationaction",
+        "proposals.view_proposal",
+        "proposals.change_proposal",
+        "proposals.view_support",
     ],
 }
 

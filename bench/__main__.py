@@ -1,3 +1,6 @@
-from bench.debates import main
+from bench import debates, proposals
 
-raise SystemExit(main())
+status = debates.main()
+# The proposals run on the same database, after the debates, whatever their result.
+status = proposals.main() or status
+raise SystemExit(status)

@@ -253,6 +253,7 @@ PROPOSAL_SUPPORT_CLASSES = env_list(
     "PROPOSAL_SUPPORT_CLASSES", "affected_citizen,affected_resident"
 )
 PROPOSAL_ARCHIVE_MONTHS = int(os.environ.get("PROPOSAL_ARCHIVE_MONTHS", "12"))
+PROPOSAL_UPDATE_INTERVAL_DAYS = int(os.environ.get("PROPOSAL_UPDATE_INTERVAL_DAYS", "3"))
 
 # Residence verification: failed attempts allowed before a lock-out that doubles each time.
 VERIFICATION_MAX_ATTEMPTS = 5

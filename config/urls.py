@@ -16,6 +16,8 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("debates/", include("debates.urls")),
+    path("planner/proposals/", include("proposals.planner_urls")),
+    path("proposals/", include("proposals.urls")),
     path("", include("participation.urls")),
     prefix_default_language=True,
 )

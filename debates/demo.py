@@ -11,56 +11,17 @@ Needs `participation.demo.demo_load()` to have run first (communities, issues, c
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User, VoterClass
+from accounts.models import VoterClass
 from accounts.selectors import voter_class_for
-from accounts.services import VerificationError, interest_declare, residence_verify
+from accounts.services import interest_declare
 from debates.models import Debate
 from debates.services import debate_create
-from participation.demo import CITIZEN_EMAIL, DEMO_CENSUS, DEMO_PASSWORD, STAFF_EMAIL
-from participation.demo import demo_national_id as national_id
+from participation.demo import RESIDENTS, SOMCHAI, STAFF, demo_residents
 from participation.models import Comment, Community, StrategicIssue, Vote
 from participation.services import comment_create, hot_scores_refresh, vote_cast
-
-
-@dataclass(frozen=True)
-class Resident:
-    number: int
-    display_name: str
-    # The demo census serial this person verifies with; None for people who live elsewhere or
-    # have not verified, and so must declare themselves interested or concerned to vote.
-    census_serial: int | None
-    declares: str = VoterClass.INTERESTED
-
-    @property
-    def email(self) -> str:
-        return f"resident{self.number:02d}@saensuk.example"
-
-
-# The census serial decides the community (participation.demo.DEMO_CENSUS): 3 and 10 are
-# Nong Mon, 4 Laem Thaen, 5 Khao Sam Muk, 6 Map Mayom, 7 Bang Saen Bon, 8 Bang Saen Lang,
-# 9 Wonnapa. Serials 1 and 2 belong to the demo citizen and the newcomer who tries verification.
-RESIDENTS = {
-    "somsri": Resident(1, "ป้าสมศรี ข้าวหลามหนองมน", 3, VoterClass.CONCERNED),
-    "chaloem": Resident(2, "ลุงเฉลิม เรือประมงแหลมแท่น", 4),
-    "wanpen": Resident(3, "ครูวันเพ็ญ", 5),
-    "sompong": Resident(4, "สมพงษ์ วินมอเตอร์ไซค์", 6),
-    "muay": Resident(5, "หมวย ร้านซีฟู้ดบางแสน", 7, VoterClass.CONCERNED),
-    "dao": Resident(6, "ยายดาว ร่มเตียงริมหาด", 8, VoterClass.CONCERNED),
-    "boonmee": Resident(7, "ลุงบุญมี อสม.", 9),
-    "napa": Resident(8, "ป้านภา ขนมจาก", 10, VoterClass.CONCERNED),
-    "mind": Resident(9, "มายด์ นิสิตศิลปกรรม ม.บูรพา", None),
-    "ton": Resident(10, "ต้น นิสิตวิศวะ", None, VoterClass.CONCERNED),
-    "kitti": Resident(11, "กิตติ นักปั่นชลบุรี", None),
-    "ann": Resident(12, "แอน ไกด์ทัวร์", None, VoterClass.CONCERNED),
-}
-# Accounts made by participation.demo.
-STAFF = "staff"
-SOMCHAI = "somchai"
 
 
 @dataclass(frozen=True)
@@ -513,39 +474,6 @@ DEMO_DEBATES = [
 ]
 
 
-def _residents() -> dict[str, User]:
-    """The demo residents by key, made (and verified where they can be) on first load."""
-    people = {
-        STAFF: User.objects.get(email=STAFF_EMAIL),
-        SOMCHAI: User.objects.get(email=CITIZEN_EMAIL),
-    }
-    password = None
-    for key, resident in RESIDENTS.items():
-        user = User.objects.filter(email=resident.email).first()
-        if user is None:
-            # One hash for all: the same demo password, hashed once rather than twelve times.
-            password = password or make_password(DEMO_PASSWORD)
-            user = User.objects.create(
-                email=resident.email, display_name=resident.display_name, password=password
-            )
-            if resident.census_serial:
-                try:
-                    residence_verify(
-                        user=user,
-                        national_id=national_id(resident.census_serial),
-                        birth_year=DEMO_CENSUS[resident.census_serial - 1][3],
-                    )
-                except VerificationError:
-                    # The serial verifies someone else in this database: stay unverified and
-                    # declare interest to vote, like people who live elsewhere.
-                    pass
-        EmailAddress.objects.get_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
-        people[key] = user
-    return people
-
-
 def _declared_class(key: str) -> str:
     resident = RESIDENTS.get(key)
     return resident.declares if resident else VoterClass.INTERESTED
@@ -602,7 +530,7 @@ def debates_demo_load() -> int:
     ]
     if not missing:
         return 0
-    people = _residents()
+    people = demo_residents()
     communities = {c.code: c for c in Community.objects.all()}
     issues = {i.slug: i for i in StrategicIssue.objects.all()}
     now = timezone.now()

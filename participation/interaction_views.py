@@ -59,7 +59,8 @@ def target_or_404(label: str, pk: int) -> models.Model:
     # Only moderated content: anything else (users, census rows) must not be reachable here.
     if model is None or not issubclass(model, Moderated):
         raise Http404
-    return get_object_or_404(model._default_manager.filter(hidden_at__isnull=True), pk=pk)
+    # Each model's visible() says what the public may reach (a draft proposal is not).
+    return get_object_or_404(model._default_manager.visible(), pk=pk)
 
 
 def _is_commentable(target: models.Model) -> bool:

@@ -314,16 +314,29 @@ class Follow(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notice that a comment concerns this person; e-mailed later in their digest."""
+    """An in-app notice for one person, later e-mailed in their digest.
+
+    It is about a comment (someone commented or replied) or about a `subject`: an update an
+    author sent, a proposal that reached its supports.
+    """
 
     class Kind(models.TextChoices):
         COMMENT = "comment", _("new comment")
         REPLY = "reply", _("reply to you")
+        UPDATE = "update", _("update from an author")
+        SUCCESS = "success", _("reached its supports")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("content_type", "object_id")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -334,10 +347,20 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            # A retried fan-out task cannot notify anyone twice about one comment.
+            # A retried fan-out task cannot notify anyone twice about one thing.
             models.UniqueConstraint(
                 fields=["user", "comment"], name="notification_once_per_comment"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "content_type", "object_id"],
+                condition=models.Q(content_type__isnull=False),
+                name="notification_once_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comment__isnull=False, content_type__isnull=True)
+                | models.Q(comment__isnull=True, content_type__isnull=False),
+                name="notification_about_one_thing",
+            ),
         ]
         indexes = [
             models.Index(

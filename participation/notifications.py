@@ -1,9 +1,12 @@
-"""In-app notifications about comments, and the e-mail digest that gathers them."""
+"""In-app notifications about comments and news, and the e-mail digest that gathers them."""
+
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,13 +42,31 @@ def notifications_for_comment(comment_id: int) -> int:
 
 def _shown(notifications: QuerySet[Notification]) -> QuerySet[Notification]:
     # A comment hidden by a moderator or withdrawn by its author is no longer news.
-    return notifications.filter(comment__hidden_at__isnull=True, comment__deleted_at__isnull=True)
+    return notifications.filter(
+        Q(comment__isnull=True)
+        | Q(comment__hidden_at__isnull=True, comment__deleted_at__isnull=True)
+    )
+
+
+def notices_create(*, kind: str, subject: models.Model, user_ids: Iterable[int]) -> int:
+    """Notify these people about `subject` (an update, a proposal that succeeded).
+
+    Idempotent, like the comment fan-out: one row per person, kind and subject.
+    """
+    content_type = ContentType.objects.get_for_model(subject)
+    active = User.objects.filter(pk__in=list(user_ids), is_active=True).values_list("pk", flat=True)
+    rows = [
+        Notification(user_id=pk, kind=kind, content_type=content_type, object_id=subject.pk)
+        for pk in active
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
     """A person's notifications, newest first, with what the page shows fetched up front."""
     return _shown(Notification.objects.filter(user=user)).select_related(
-        "comment__author", "comment__content_type"
+        "comment__author", "comment__content_type", "content_type"
     )
 
 

@@ -1,4 +1,5 @@
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -210,15 +211,14 @@ def is_following(user, target: models.Model) -> bool:
     return Follow.objects.filter(user=user, **_for_model(target)).exists()
 
 
-def commentables_of(comments) -> dict[int, models.Model | None]:
-    """What each comment is on, keyed by comment pk: one query per kind of content, not per row.
+def rows_addressed(refs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], models.Model]:
+    """Rows addressed as (content_type_id, object_id): one query per kind of content.
 
-    Hidden content maps to None, so a page never links to what moderators took down.
+    Hidden moderated rows are left out, so a page never links to what moderators took down.
     """
-    comments = list(comments)
     wanted: dict[int, set[int]] = defaultdict(set)
-    for comment in comments:
-        wanted[comment.content_type_id].add(comment.object_id)
+    for content_type_id, object_id in refs:
+        wanted[content_type_id].add(object_id)
     found: dict[tuple[int, int], models.Model] = {}
     for content_type_id, object_ids in wanted.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
@@ -229,15 +229,27 @@ def commentables_of(comments) -> dict[int, models.Model | None]:
             rows = rows.filter(hidden_at__isnull=True)
         for row in rows:
             found[(content_type_id, row.pk)] = row
+    return found
+
+
+def commentables_of(comments) -> dict[int, models.Model | None]:
+    """What each comment is on, keyed by comment pk (None if gone or hidden)."""
+    comments = list(comments)
+    found = rows_addressed((c.content_type_id, c.object_id) for c in comments)
     return {c.pk: found.get((c.content_type_id, c.object_id)) for c in comments}
 
 
 def notifications_page(*, user, page: int | str = 1, per_page: int = 20) -> Page:
-    """A page of the person's notifications, each with `.commentable` (None if gone or hidden)."""
+    """A page of the person's notifications, each with `.commentable` (what a comment is on) or
+    `.subject_row` (what a news item is about); None where that is gone or hidden."""
     page_obj = Paginator(notification_list(user=user), per_page).get_page(page)
     items = list(page_obj.object_list)
-    commentables = commentables_of(item.comment for item in items)
+    commentables = commentables_of(item.comment for item in items if item.comment_id)
+    subjects = rows_addressed(
+        (item.content_type_id, item.object_id) for item in items if item.content_type_id
+    )
     for item in items:
-        item.commentable = commentables[item.comment_id]
+        item.commentable = commentables.get(item.comment_id)
+        item.subject_row = subjects.get((item.content_type_id, item.object_id))
     page_obj.object_list = items
     return page_obj

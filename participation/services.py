@@ -74,14 +74,21 @@ def confidence_score_expression():
 def hot_score(target: models.Model, now=None) -> int:
     """CONSUL's hot score: (likes − dislikes of the last `period` days) / period, rounded.
 
-    The period is the content's age in days, between 1 and HOT_SCORE_MAX_PERIOD_DAYS.
+    The period is the content's age in days, between 1 and HOT_SCORE_MAX_PERIOD_DAYS. A model
+    whose activity is not likes (a proposal's supports) says what counts with
+    `hot_score_events()`: rows with `created_at` and a `value` of 1 or -1.
     """
     now = now or timezone.now()
     age_days = -(-(now - target.created_at) // timedelta(days=1))  # ceil
     period = max(1, min(HOT_SCORE_MAX_PERIOD_DAYS, age_days))
-    counts = Vote.objects.filter(
-        **_target_filter(target), created_at__gte=now - timedelta(days=period)
-    ).aggregate(up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1)))
+    events = (
+        target.hot_score_events()
+        if hasattr(target, "hot_score_events")
+        else Vote.objects.filter(**_target_filter(target))
+    )
+    counts = events.filter(created_at__gte=now - timedelta(days=period)).aggregate(
+        up=Count("pk", filter=Q(value=1)), down=Count("pk", filter=Q(value=-1))
+    )
     return round((counts["up"] - counts["down"]) / period)
 
 
@@ -309,18 +316,16 @@ def author_unblock(*, moderator: User, author: User) -> None:
 
 
 def hot_scores_refresh(now=None) -> int:
-    """Recompute the hot score of everything with a score or a vote inside the window."""
+    """Let hot scores cool down as activity ages.
+
+    Every vote or support already rescored its target, so only non-zero scores can be stale.
+    """
     now = now or timezone.now()
-    since = now - timedelta(days=HOT_SCORE_MAX_PERIOD_DAYS)
     refreshed = 0
     for model in apps.get_models():
         if not any(f.name == "hot_score" for f in model._meta.fields):
             continue
-        voted = Vote.objects.filter(
-            content_type=ContentType.objects.get_for_model(model), created_at__gte=since
-        ).values("object_id")
-        candidates = model.objects.filter(~Q(hot_score=0) | Q(pk__in=voted)).only("created_at")
-        for target in candidates.iterator():
+        for target in model.objects.exclude(hot_score=0).iterator():
             model.objects.filter(pk=target.pk).update(hot_score=hot_score(target, now))
             refreshed += 1
     return refreshed

@@ -7,7 +7,13 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 
 from accounts.models import VoterClass
-from participation.models import CompetenceScreened, Moderated
+from participation.models import CompetenceScreened, Moderated, ModeratedQuerySet
+
+
+class ProposalQuerySet(ModeratedQuerySet):
+    def visible(self):
+        """What the public may see: published or retired, not hidden. Drafts are their author's."""
+        return super().visible().exclude(status=Proposal.Status.DRAFT)
 
 
 class Proposal(Moderated, CompetenceScreened):
@@ -90,6 +96,8 @@ class Proposal(Moderated, CompetenceScreened):
         excluded_fields=["supports_count", "comments_count", "hot_score", "flags_count"]
     )
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-published_at"]
         verbose_name = _("proposal")
@@ -117,6 +125,10 @@ class Proposal(Moderated, CompetenceScreened):
 
     def get_absolute_url(self):
         return reverse("proposals:detail", args=[self.reference or self.pk])
+
+    def hot_score_events(self):
+        """Supports are what make a proposal hot (participation.services.hot_score)."""
+        return self.supports.annotate(value=models.Value(1))
 
 
 class Support(models.Model):
@@ -147,3 +159,23 @@ class Support(models.Model):
 
     def __str__(self):
         return f"{self.proposal_id} · {self.get_voter_class_display()}"
+
+
+class ProposalUpdate(models.Model):
+    """News the author sends to a proposal's supporters (at most one every few days)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="updates")
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("message"), max_length=3000)
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("update to supporters")
+        verbose_name_plural = _("updates to supporters")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.proposal.get_absolute_url()}#update-{self.pk}"

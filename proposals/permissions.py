@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import voter_class_for
 from participation.permissions import ALLOWED, Decision
+from participation.thai_dates import format_datetime
 from proposals.models import Proposal
 
 # A month counted as 30 days is close enough for "archived after a year" and needs no calendar.
@@ -92,4 +94,22 @@ def can_withdraw_support(user, proposal: Proposal, *, supported: bool, now=None)
         return Decision(False, _("You do not support this proposal."))
     if not is_open(proposal, now):
         return Decision(False, _("Supports can only be withdrawn while the proposal is open."))
+    return ALLOWED
+
+
+def can_send_update(user, proposal: Proposal, now=None) -> Decision:
+    """The author writes to supporters of a published proposal, at most once per interval."""
+    if not user.is_authenticated or proposal.author_id != user.pk:
+        return Decision(False, _("Only the author can write to the supporters."))
+    if proposal.status != Proposal.Status.PUBLISHED or proposal.is_hidden:
+        return Decision(False, _("Only a published proposal can send updates."))
+    now = now or timezone.now()
+    interval = timedelta(days=settings.PROPOSAL_UPDATE_INTERVAL_DAYS)
+    last = proposal.updates.order_by("-created_at").values_list("created_at", flat=True).first()
+    if last and last > now - interval:
+        return Decision(
+            False,
+            _("You can send the next update after %(when)s.")
+            % {"when": format_datetime(last + interval, get_language() or "th")},
+        )
     return ALLOWED

@@ -1,6 +1,7 @@
 import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, User
 from accounts.selectors import voter_class_for
-from participation.services import NotAllowed, follow_add
+from participation.services import NotAllowed, follow_add, hot_score
 from participation.text import sanitise_html
 from participation.thai_dates import BE_OFFSET
 from proposals.models import Proposal, Support
@@ -62,13 +63,20 @@ def _fields_set(proposal: Proposal, fields: dict) -> None:
         setattr(proposal, name, value)
 
 
+def _validate(proposal: Proposal) -> None:
+    try:
+        proposal.full_clean(exclude=["image", "reference"])
+    except ValidationError as error:
+        raise NotAllowed(" ".join(error.messages)) from None
+
+
 @transaction.atomic
 def proposal_create(*, author: User, tags: list[str] = (), **fields) -> Proposal:
     """Write a draft; nobody else sees it until it is published."""
     _refused(can_start_proposal(author))
     proposal = Proposal(author=author)
     _fields_set(proposal, fields)
-    proposal.full_clean(exclude=["image", "reference"])
+    _validate(proposal)
     proposal.save()
     proposal.tags.set(list(tags))
     return proposal
@@ -80,7 +88,7 @@ def proposal_update(*, user: User, proposal: Proposal, tags: list[str] | None = 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _refused(can_edit_proposal(user, proposal))
     _fields_set(proposal, fields)
-    proposal.full_clean(exclude=["image", "reference"])
+    _validate(proposal)
     proposal.save()
     if tags is not None:
         proposal.tags.set(list(tags))
@@ -160,9 +168,13 @@ def support_add(*, user: User, proposal: Proposal) -> Support:
     proposal.supports_count = F("supports_count") + 1
     proposal.save(update_fields=["supports_count"])
     proposal.refresh_from_db(fields=["supports_count"])
+    Proposal.objects.filter(pk=proposal.pk).update(hot_score=hot_score(proposal))
     if proposal.successful_at is None and proposal.supports_count >= support_threshold():
         proposal.successful_at = timezone.now()
         proposal.save(update_fields=["successful_at"])
+        from proposals.tasks import proposal_success_announce
+
+        transaction.on_commit(lambda: proposal_success_announce.delay(proposal.pk))
     follow_add(user=user, target=proposal)
     return support
 
@@ -174,7 +186,9 @@ def support_withdraw(*, user: User, proposal: Proposal) -> None:
     supports = Support.objects.filter(user=user, proposal=proposal)
     _refused(can_withdraw_support(user, proposal, supported=supports.exists()))
     supports.delete()
-    Proposal.objects.filter(pk=proposal.pk).update(supports_count=F("supports_count") - 1)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        supports_count=F("supports_count") - 1, hot_score=hot_score(proposal)
+    )
 
 
 @transaction.atomic
@@ -188,11 +202,36 @@ def competence_screen(
         raise NotAllowed(_("Choose whether the municipality has authority."))
     if competence != Competence.WITHIN and not responsible_agency.strip():
         raise NotAllowed(_("Name the agency responsible when the municipality is not."))
-    Proposal.objects.filter(pk=proposal.pk).update(
-        competence=competence,
-        responsible_agency=responsible_agency.strip(),
-        competence_explanation=explanation.strip(),
-        competence_screened_at=timezone.now(),
+    # save(), not update(): the screening belongs in the proposal's history.
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal.competence = competence
+    proposal.responsible_agency = responsible_agency.strip()
+    proposal.competence_explanation = explanation.strip()
+    proposal.competence_screened_at = timezone.now()
+    proposal.save(
+        update_fields=[
+            "competence",
+            "responsible_agency",
+            "competence_explanation",
+            "competence_screened_at",
+            "updated_at",
+        ]
     )
-    proposal.refresh_from_db()
     return proposal
+
+
+@transaction.atomic
+def proposal_update_send(*, user: User, proposal: Proposal, title: str, body: str):
+    """The author tells supporters what is new; delivered later by a Celery task."""
+    from proposals.models import ProposalUpdate
+    from proposals.permissions import can_send_update
+    from proposals.tasks import proposal_update_deliver
+
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _refused(can_send_update(user, proposal))
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise NotAllowed(_("Write a title and a message."))
+    update = ProposalUpdate.objects.create(proposal=proposal, title=title, body=body)
+    transaction.on_commit(lambda: proposal_update_deliver.delay(update.pk))
+    return update

@@ -177,3 +177,46 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     comment = factory.SubFactory(CommentFactory)
     kind = Notification.Kind.COMMENT
+
+
+# --- Proposals ----------------------------------------------------------------------------
+
+from django.utils import timezone  # noqa: E402
+
+from proposals.models import Proposal, Support  # noqa: E402
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A published proposal written straight to the table; pass tags=["a"] to tag it.
+
+    Pass status="draft" (with reference=None, published_at=None) for a draft.
+    """
+
+    class Meta:
+        model = Proposal
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"RK-2500-{n + 1:04d}")
+    title = factory.Sequence(lambda n: f"Proposal number {n}")
+    summary = "ทางเดินริมคลองสำหรับทุกคน"
+    description = "<p>ควรมีทางเดินริมคลอง</p>"
+    author = factory.SubFactory(UserFactory)
+    status = Proposal.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def tags(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.tags.set(list(extracted))
+
+
+class SupportFactory(factory.django.DjangoModelFactory):
+    """A support written straight to the table (the proposal's counter untouched)."""
+
+    class Meta:
+        model = Support
+
+    user = factory.SubFactory(CitizenFactory)
+    proposal = factory.SubFactory(ProposalFactory)
+    voter_class = "affected_citizen"
+    community = factory.LazyAttribute(lambda o: o.user.residence_community)

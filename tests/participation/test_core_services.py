@@ -115,8 +115,8 @@ def test_a_comment_vote_counts_on_the_comment_with_the_class_for_its_debate():
 def test_the_voter_class_at_the_moment_of_voting_is_stored():
     home, elsewhere = CommunityFactory(), CommunityFactory()
     local_debate = DebateFactory(community=home)
-    citizen = CitizenFactory(residence_community=home)
-    outsider = CitizenFactory(residence_community=elsewhere)
+    citizen = CitizenFactory(residence_community=elsewhere)  # affected town-wide
+    outsider = UserFactory()  # not verified: holds the class they declare
     InterestDeclaration.objects.create(
         user=outsider,
         content_type=ContentType.objects.get_for_model(local_debate),

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import InterestDeclaration, VoterClass
 from participation.models import Comment, Flag, Follow, Notification, Vote
@@ -31,6 +31,13 @@ pytestmark = pytest.mark.django_db
 DEBATE = "debates.debate"
 COMMENT = "participation.comment"
 NEXT = "/th/debates/?order=new"
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # reverse() follows the active language; English URLs give English messages to compare.
+    with translation.override("en"):
+        yield
 
 
 def url(name: str, *args) -> str:

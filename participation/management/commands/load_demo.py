@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand
 from debates.demo import debates_demo_load
 from debates.models import Debate
 from participation.demo import DEMO_PASSWORD, TRY_BIRTH_YEAR, TRY_NATIONAL_ID, demo_load
+from proposals.demo import proposals_demo_load
+from proposals.models import Proposal
 
 
 class Command(BaseCommand):
@@ -11,9 +13,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo_load()
         debates_created = debates_demo_load()
+        proposals_created = proposals_demo_load()
         self.stdout.write(self.style.SUCCESS("Saensuk demo data is loaded."))
         self.stdout.write(
             f"Demo debates: {debates_created} added now, {Debate.objects.count()} in all."
+        )
+        self.stdout.write(
+            f"Demo proposals: {proposals_created} added now, {Proposal.objects.count()} in all."
         )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for email, role in logins.items():
