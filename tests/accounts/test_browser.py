@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import Residence, User
+from tests.browser import fits_the_screen
 from tests.factories import PASSWORD, CensusRecordFactory, CommunityFactory, national_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,10 +16,6 @@ EXPECTED = {
     "th": {"class": "ผู้ได้รับผลกระทบ: พลเมือง", "community": "ชุมชนหาดวอนนภา"},
     "en": {"class": "Affected: citizen", "community": "Wonnapa Beach"},
 }
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("language", ["th", "en"])

@@ -4,12 +4,11 @@ start a debate, comment, reply, vote, report it; a moderator hides it in the adm
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
-from django.test import Client
 
 from debates.models import Debate
 from participation.models import Comment, Flag, ModerationAction, Vote
+from tests.browser import fits_the_screen, sign_in
 from tests.factories import CitizenFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,29 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TITLE = {"th": "ทางเดินริมหาดบางแสนช่วงเย็น", "en": "An evening walkway along Bang Saen beach"}
 
 
-def sign_in(page, live_server, user) -> None:
-    """Give the browser a signed-in session without typing a password."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("language", ["th", "en"])
-def test_start_comment_reply_vote_report_and_a_moderator_hides(
-    live_server, browser, language
-):
+def test_start_comment_reply_vote_report_and_a_moderator_hides(live_server, browser, language):
     author = CitizenFactory(display_name="ผู้เริ่ม")
     reporter = UserFactory(display_name="ผู้แจ้ง")
     moderator = UserFactory(is_staff=True, display_name="ผู้ดูแล")
@@ -71,9 +49,7 @@ def test_start_comment_reply_vote_report_and_a_moderator_hides(
     page.locator(f"#comment-{comment.pk} summary").first.click()
     page.fill(f"#comment-{comment.pk}-reply", "ขอบคุณค่ะ")
     page.locator(f"#comment-{comment.pk} details form button[type=submit]").first.click()
-    page.wait_for_function(
-        "() => document.querySelectorAll('article[id^=comment-]').length === 2"
-    )
+    page.wait_for_function("() => document.querySelectorAll('article[id^=comment-]').length === 2")
     assert Comment.objects.filter(parent=comment).count() == 1
 
     page.locator("main form.vote-buttons button.vote-up").first.click()
