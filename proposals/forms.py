@@ -224,6 +224,12 @@ class ProposalForm(forms.Form):
 class ProposalFilterForm(forms.Form):
     """The list's filters, sent by GET; values it does not know are dropped, not refused."""
 
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        help_text=_("Words from the title or summary, or a reference such as RK-2569-0042."),
+    )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
     community = forms.ChoiceField(label=_("Community"), required=False)
     strategic_issue = forms.ChoiceField(label=_("Strategic issue"), required=False)
@@ -242,7 +248,7 @@ class ProposalFilterForm(forms.Form):
         label=_("Only proposals that reached their goal"), required=False
     )
 
-    FILTERS = ("tag", "community", "strategic_issue", "competence", "successful")
+    FILTERS = ("q", "tag", "community", "strategic_issue", "competence", "successful")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -47,6 +47,7 @@ def proposal_list(
     strategic_issue: str | None = None,
     competence: str | None = None,
     successful: str | None = None,
+    q: str | None = None,
 ) -> QuerySet[Proposal]:
     """Open proposals by `order` (hot, supported, new), or the archived ones (newest first).
 
@@ -60,6 +61,14 @@ def proposal_list(
         proposals = proposals.filter(published_at__lt=cutoff)
     else:
         proposals = proposals.filter(published_at__gte=cutoff)
+    if q:
+        q = q.strip()
+        # A reference finds its proposal wherever it is listed; words match anywhere in the
+        # title or summary, which suits Thai, written without spaces between words.
+        if REFERENCE.match(q):
+            proposals = proposal_visible().filter(reference=q.upper())
+        else:
+            proposals = proposals.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     if tag:
         proposals = proposals.filter(tags__name=tag)
     if community:
