@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -416,3 +417,40 @@ class CompetenceScreened(models.Model):
                 name="%(app_label)s_%(class)s_agency_when_not_within",
             )
         ]
+
+
+class Milestone(models.Model):
+    """A dated step in carrying out something people backed (a proposal, later a project)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        UNDER_WAY = "under_way", _("Under way")
+        DONE = "done", _("Done")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    title = models.CharField(_("title"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    date = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        indexes = [models.Index(fields=["content_type", "object_id", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="milestone_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -14,6 +14,7 @@ from participation.models import (
     Comment,
     Community,
     Follow,
+    Milestone,
     Moderated,
     StrategicIssue,
     Vote,
@@ -253,3 +254,12 @@ def notifications_page(*, user, page: int | str = 1, per_page: int = 20) -> Page
         item.subject_row = subjects.get((item.content_type_id, item.object_id))
     page_obj.object_list = items
     return page_obj
+
+
+def milestones_of(target: models.Model) -> list:
+    """The milestones of `target`, in date order, in one query."""
+    return list(
+        Milestone.objects.filter(
+            content_type=ContentType.objects.get_for_model(target), object_id=target.pk
+        )
+    )

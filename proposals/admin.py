@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from participation.models import Competence
+from participation.models import Competence, Milestone
 from participation.moderation_admin import ModeratedAdmin, ModerationFilter, person_link
 from participation.services import NotAllowed
 from proposals.exports import proposal_export_response
@@ -129,9 +130,17 @@ class ProposalAdminForm(forms.ModelForm):
         return cleaned
 
 
+class MilestoneInline(GenericTabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["date", "title", "status", "progress", "description"]
+
+
 @admin.register(Proposal)
 class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     """Proposals in the moderation queue; staff screen their competence and record the outcome."""
+
+    inlines = [MilestoneInline]
 
     form = ProposalAdminForm
     list_display = [

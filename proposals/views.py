@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from participation.interaction_views import sign_in_required
-from participation.selectors import comments_page, is_following
+from participation.selectors import comments_page, is_following, milestones_of
 from participation.services import NotAllowed
 from proposals import selectors
 from proposals.forms import ProposalFilterForm, ProposalForm, ProposalUpdateForm, RetireForm
@@ -109,6 +109,7 @@ def _detail_context(request, proposal: Proposal) -> dict:
         "can_retire": can_retire_proposal(request.user, proposal),
         "can_send_update": can_send_update(request.user, proposal),
         "updates": list(proposal.updates.all()) if published else [],
+        "milestones": milestones_of(proposal) if proposal.successful_at else [],
         "split": selectors.support_split(proposal) if published else None,
         "following": is_following(request.user, proposal) if published else False,
         "comments": (
