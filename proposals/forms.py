@@ -15,6 +15,7 @@ from proposals.selectors import proposal_tag_suggestions
 TAG_SEPARATORS = re.compile(r"[,，]")
 MAX_TAGS = 6
 MAX_TAG_LENGTH = 40
+MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # Only links people can open without an account; the page links to them, it never embeds.
 VIDEO_HOSTS = {
@@ -115,6 +116,12 @@ class ProposalForm(forms.Form):
             ),
         },
     )
+    document = forms.FileField(
+        label=_("Document"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf"}),
+        help_text=_("Optional: a PDF such as a plan or a petition, at most 5 MB."),
+    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -213,11 +220,31 @@ class ProposalForm(forms.Form):
             )
         return tags
 
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if not document:
+            return None
+        if document.size > MAX_DOCUMENT_BYTES:
+            raise forms.ValidationError(
+                _("The document is too large: keep it to 5 MB or less."), code="document_too_large"
+            )
+        # By content, not by name: a renamed program or page must not pass as a PDF.
+        head = document.read(5)
+        document.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError(
+                _("This file is not a PDF. Save the document as PDF and try again."),
+                code="document_not_pdf",
+            )
+        return document
+
     def service_fields(self) -> dict:
         """The cleaned data as service keyword arguments; an empty image keeps the current one."""
         fields = dict(self.cleaned_data)
         if not fields.get("image"):
             fields.pop("image", None)
+        if not fields.get("document"):
+            fields.pop("document", None)
         return fields
 
 

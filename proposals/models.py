@@ -179,3 +179,21 @@ class ProposalUpdate(models.Model):
 
     def get_absolute_url(self):
         return f"{self.proposal.get_absolute_url()}#update-{self.pk}"
+
+
+class ProposalDocument(models.Model):
+    """A PDF attached to a proposal (a plan, a petition, a quotation)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("title"), max_length=160)
+    file = models.FileField(_("file"), upload_to="proposals/documents/")
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.title

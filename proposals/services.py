@@ -71,7 +71,7 @@ def _validate(proposal: Proposal) -> None:
 
 
 @transaction.atomic
-def proposal_create(*, author: User, tags: list[str] = (), **fields) -> Proposal:
+def proposal_create(*, author: User, tags: list[str] = (), document=None, **fields) -> Proposal:
     """Write a draft; nobody else sees it until it is published."""
     _refused(can_start_proposal(author))
     proposal = Proposal(author=author)
@@ -79,11 +79,23 @@ def proposal_create(*, author: User, tags: list[str] = (), **fields) -> Proposal
     _validate(proposal)
     proposal.save()
     proposal.tags.set(list(tags))
+    if document is not None:
+        _document_attach(proposal, document)
     return proposal
 
 
+def _document_attach(proposal: Proposal, upload) -> None:
+    """Keep a PDF the form checked by its content; its name becomes its title."""
+    from proposals.models import ProposalDocument
+
+    title = (upload.name or "").rsplit("/", 1)[-1].rsplit(".", 1)[0][:160] or _("Document")
+    ProposalDocument.objects.create(proposal=proposal, title=title, file=upload, size=upload.size)
+
+
 @transaction.atomic
-def proposal_update(*, user: User, proposal: Proposal, tags: list[str] | None = None, **fields):
+def proposal_update(
+    *, user: User, proposal: Proposal, tags: list[str] | None = None, document=None, **fields
+):
     """Change a draft."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     _refused(can_edit_proposal(user, proposal))
@@ -92,6 +104,8 @@ def proposal_update(*, user: User, proposal: Proposal, tags: list[str] | None = 
     proposal.save()
     if tags is not None:
         proposal.tags.set(list(tags))
+    if document is not None:
+        _document_attach(proposal, document)
     return proposal
 
 
