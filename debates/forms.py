@@ -1,40 +1,11 @@
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from debates.models import Debate
 from debates.selectors import debate_tag_suggestions
-from debates.services import MAX_TAG_LENGTH, MAX_TAGS, tags_normalise
 from participation.models import Community, StrategicIssue
 from participation.selectors import community_list, strategic_issue_list
-
-# Latin and full-width commas both separate tags: some Thai phone keyboards offer the latter.
-TAG_SEPARATORS = re.compile(r"[,，]")
-
-
-class TagsInput(forms.TextInput):
-    """A text box for comma-separated tags, with a <datalist> of suggestions (no JavaScript)."""
-
-    template_name = "debates/tags_input.html"
-
-    def __init__(self, attrs=None, suggestions=()):
-        super().__init__(attrs)
-        self.suggestions = suggestions
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        list_id = f"{context['widget']['attrs'].get('id') or name}_suggestions"
-        context["widget"]["attrs"]["list"] = list_id
-        context["widget"]["list_id"] = list_id
-        context["widget"]["suggestions"] = self.suggestions
-        return context
-
-
-def tags_split(text: str) -> list[str]:
-    """Comma-separated text as normalised tags."""
-    return tags_normalise(TAG_SEPARATORS.split(text or ""))
+from participation.tags import TagsInput, clean_tags_field, tags_split
 
 
 class DebateForm(forms.Form):
@@ -115,25 +86,7 @@ class DebateForm(forms.Form):
             )
 
     def clean_tags(self) -> list[str]:
-        tags = tags_split(self.cleaned_data["tags"])
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "Use at most %(max)d tag; you wrote %(count)d.",
-                    "Use at most %(max)d tags; you wrote %(count)d.",
-                    "max",
-                )
-                % {"max": MAX_TAGS, "count": len(tags)},
-                code="too_many_tags",
-            )
-        too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
-        if too_long:
-            raise forms.ValidationError(
-                _("Each tag can be at most %(max)d characters long. Shorten: %(tags)s")
-                % {"max": MAX_TAG_LENGTH, "tags": ", ".join(too_long)},
-                code="tag_too_long",
-            )
-        return tags
+        return clean_tags_field(self.cleaned_data["tags"])
 
 
 class DebateFilterForm(forms.Form):

@@ -9,34 +9,10 @@ from debates.models import Debate
 from debates.permissions import can_edit_debate, can_start_debate
 from participation.models import Community, StrategicIssue
 from participation.services import NotAllowed, follow_add
+from participation.tags import tags_checked
 from participation.text import sanitise_html
 
-MAX_TAGS = 6
-MAX_TAG_LENGTH = 40
 EDITABLE_FIELDS = {"title", "description", "tags", "community", "strategic_issue"}
-
-
-def tags_normalise(tags: list[str]) -> list[str]:
-    """Strip, lower-case and de-duplicate tags, keeping the order they were given in."""
-    normalised: list[str] = []
-    for tag in tags:
-        # Thai has no case, so lower() only folds Latin (and other cased) letters; inner runs of
-        # spaces collapse so "ผัง  เมือง" and "ผัง เมือง" are one tag.
-        tag = " ".join(str(tag).split()).lower()
-        if tag and tag not in normalised:
-            normalised.append(tag)
-    return normalised
-
-
-def _tags_checked(tags: list[str]) -> list[str]:
-    tags = tags_normalise(tags)
-    if len(tags) > MAX_TAGS:
-        raise NotAllowed(_("Use at most %(max)d tags.") % {"max": MAX_TAGS})
-    if any(len(tag) > MAX_TAG_LENGTH for tag in tags):
-        raise NotAllowed(
-            _("Each tag can be at most %(max)d characters long.") % {"max": MAX_TAG_LENGTH}
-        )
-    return tags
 
 
 def _validated(debate: Debate) -> None:
@@ -64,7 +40,7 @@ def debate_create(
     decision = can_start_debate(author)
     if not decision:
         raise NotAllowed(decision.reason)
-    tags = _tags_checked(tags)
+    tags = tags_checked(tags)
     debate = Debate(
         author=author,
         title=title.strip(),
@@ -93,7 +69,7 @@ def debate_update(*, user: User, debate: Debate, **fields) -> Debate:
     decision = can_edit_debate(user, debate)
     if not decision:
         raise NotAllowed(decision.reason)
-    tags = _tags_checked(fields.pop("tags")) if "tags" in fields else None
+    tags = tags_checked(fields.pop("tags")) if "tags" in fields else None
     if "title" in fields:
         fields["title"] = fields["title"].strip()
     if "description" in fields:

@@ -1,20 +1,16 @@
-import re
 from urllib.parse import urlsplit
 
 from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from participation.models import Community, Competence, StrategicIssue
 from participation.selectors import community_list, strategic_issue_list
+from participation.tags import TagsInput, clean_tags_field, tags_split
 from proposals.models import Proposal
 from proposals.selectors import proposal_tag_suggestions
 
 # Latin and full-width commas both separate tags: some Thai phone keyboards offer the latter.
-TAG_SEPARATORS = re.compile(r"[,，]")
-MAX_TAGS = 6
-MAX_TAG_LENGTH = 40
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # Only links people can open without an account; the page links to them, it never embeds.
@@ -27,35 +23,6 @@ VIDEO_HOSTS = {
     "www.vimeo.com",
     "player.vimeo.com",
 }
-
-
-class TagsInput(forms.TextInput):
-    """A text box for comma-separated tags, with a <datalist> of suggestions (no JavaScript)."""
-
-    template_name = "proposals/tags_input.html"
-
-    def __init__(self, attrs=None, suggestions=()):
-        super().__init__(attrs)
-        self.suggestions = suggestions
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        list_id = f"{context['widget']['attrs'].get('id') or name}_suggestions"
-        context["widget"]["attrs"]["list"] = list_id
-        context["widget"]["list_id"] = list_id
-        context["widget"]["suggestions"] = self.suggestions
-        return context
-
-
-def tags_split(text: str) -> list[str]:
-    """Comma-separated text as stripped, lower-cased tags without repeats, in their order."""
-    tags: list[str] = []
-    for tag in TAG_SEPARATORS.split(text or ""):
-        # Thai has no case, so lower() only folds Latin letters; inner runs of spaces collapse.
-        tag = " ".join(tag.split()).lower()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags
 
 
 class ProposalForm(forms.Form):
@@ -200,25 +167,7 @@ class ProposalForm(forms.Form):
         return image
 
     def clean_tags(self) -> list[str]:
-        tags = tags_split(self.cleaned_data["tags"])
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(
-                ngettext_lazy(
-                    "Use at most %(max)d tag; you wrote %(count)d.",
-                    "Use at most %(max)d tags; you wrote %(count)d.",
-                    "max",
-                )
-                % {"max": MAX_TAGS, "count": len(tags)},
-                code="too_many_tags",
-            )
-        too_long = [tag for tag in tags if len(tag) > MAX_TAG_LENGTH]
-        if too_long:
-            raise forms.ValidationError(
-                _("Each tag can be at most %(max)d characters long. Shorten: %(tags)s")
-                % {"max": MAX_TAG_LENGTH, "tags": ", ".join(too_long)},
-                code="tag_too_long",
-            )
-        return tags
+        return clean_tags_field(self.cleaned_data["tags"])
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

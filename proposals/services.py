@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import CensusRecord, User
 from accounts.selectors import voter_class_for
 from participation.services import NotAllowed, follow_add, hot_score
+from participation.tags import tags_checked
 from participation.text import sanitise_html
 from participation.thai_dates import BE_OFFSET
 from proposals.models import Proposal, Support
@@ -78,7 +79,7 @@ def proposal_create(*, author: User, tags: list[str] = (), document=None, **fiel
     _fields_set(proposal, fields)
     _validate(proposal)
     proposal.save()
-    proposal.tags.set(list(tags))
+    proposal.tags.set(tags_checked(tags))
     if document is not None:
         _document_attach(proposal, document)
     return proposal
@@ -103,7 +104,7 @@ def proposal_update(
     _validate(proposal)
     proposal.save()
     if tags is not None:
-        proposal.tags.set(list(tags))
+        proposal.tags.set(tags_checked(tags))
     if document is not None:
         _document_attach(proposal, document)
     return proposal

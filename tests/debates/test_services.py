@@ -2,9 +2,10 @@ import pytest
 from django.utils import timezone
 
 from debates.models import Debate
-from debates.services import debate_create, debate_update, tags_normalise
+from debates.services import debate_create, debate_update
 from participation.models import Follow
 from participation.services import NotAllowed
+from participation.tags import tags_normalise
 from tests.factories import CommunityFactory, DebateFactory, StrategicIssueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
