@@ -14,6 +14,7 @@ from accounts.census import CensusFileError, census_import
 from accounts.models import CensusImport, CensusRecord, ResidentClaim, User
 from accounts.national_id import InvalidNationalId, id_hash
 from accounts.services import VerificationError, resident_claim_decide
+from participation.services import author_unblock
 
 
 @admin.register(User)
@@ -27,7 +28,15 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         "is_staff",
         "date_joined",
     ]
-    list_filter = ["residence", "residence_community", "groups", "is_staff", "is_active"]
+    list_filter = [
+        "residence",
+        "residence_community",
+        "groups",
+        "is_staff",
+        "is_active",
+        ("blocked_at", admin.EmptyFieldListFilter),
+    ]
+    actions = ["unblock_selected"]
     search_fields = ["email", "display_name"]
     readonly_fields = ["last_login", "date_joined", "erased_at", "residence", "residence_community"]
     fieldsets = [
@@ -50,6 +59,18 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     filter_horizontal = ["groups"]
+
+    @admin.action(description=_("Unblock the selected people"), permissions=["change"])
+    def unblock_selected(self, request, queryset):
+        # What blocking hid stays hidden: moderators restore it item by item in the queue.
+        blocked = list(queryset.filter(blocked_at__isnull=False))
+        for person in blocked:
+            author_unblock(moderator=request.user, author=person)
+        messages.success(
+            request,
+            ngettext("%(count)d person unblocked.", "%(count)d people unblocked.", len(blocked))
+            % {"count": len(blocked)},
+        )
 
 
 class ResidentClaimDecisionForm(forms.ModelForm):

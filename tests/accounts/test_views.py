@@ -283,3 +283,23 @@ def test_interest_declaration_form_explains_each_class_in_thai():
         )
     assert "ผู้สนใจ" in html and "ผู้มีความกังวล" in html
     assert 'type="radio"' in html and "<legend>" in html
+
+
+def test_a_moderator_unblocks_a_person_in_the_user_admin(client):
+    from participation.models import ModerationAction
+    from participation.services import author_block
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    person = UserFactory()
+    author_block(moderator=admin, author=person)
+    client.force_login(admin)
+    listed = client.get("/en/admin/accounts/user/", {"blocked_at__isnull": "False"})
+    assert list(listed.context["cl"].result_list) == [person]
+    response = client.post(
+        "/en/admin/accounts/user/",
+        {"action": "unblock_selected", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.is_active and person.blocked_at is None
+    assert ModerationAction.objects.filter(kind="unblock", target_user=person).exists()
