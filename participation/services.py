@@ -27,6 +27,8 @@ from participation.permissions import (
     matter_of,
 )
 
+# Simultaneous clicks of one person settle within a couple of rounds; more means something is off.
+VOTE_ATTEMPTS = 5
 # CONSUL's hot score looks at the votes of the last days, at most this many.
 HOT_SCORE_MAX_PERIOD_DAYS = 31
 
@@ -114,18 +116,23 @@ def vote_cast(*, user: User, target: models.Model, value: int | None) -> Vote | 
     # Taking a vote back needs no voter class: someone who lost theirs may still withdraw.
     _refused(can_vote(user, target) if value is not None else can_comment(user, target))
     where = {"user": user, **_target_filter(target)}
-    vote = Vote.objects.select_for_update().filter(**where).first()
-    if vote is None and value is not None:
+    for _attempt in range(VOTE_ATTEMPTS):
+        vote = Vote.objects.select_for_update().filter(**where).first()
+        if vote is not None or value is None:
+            break
         try:
             with transaction.atomic():
                 vote = Vote.objects.create(
                     **where, value=value, voter_class=voter_class_for(user, matter_of(target))
                 )
         except IntegrityError:
-            vote = Vote.objects.select_for_update().get(**where)
-        else:
-            _counters_apply(target, up=int(value == 1), down=int(value == -1))
-            return vote
+            # A simultaneous request of this person inserted first. Its row may even be gone
+            # again (taken back) by the time we read, so read afresh and decide again.
+            continue
+        _counters_apply(target, up=int(value == 1), down=int(value == -1))
+        return vote
+    else:
+        raise NotAllowed(_("Your vote could not be recorded. Please try again."))
     if vote is None or vote.value == value:
         return vote
     old = vote.value
