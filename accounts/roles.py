@@ -47,9 +47,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     PLANNER: [
         *_VIEW_SHARED,
         "accounts.view_censusimport",
-        # The development-plan export (proposals/planner_views.py) needs view_proposal.
         "proposals.view_proposal",
         "proposals.view_support",
+        # The development-plan export page (proposals/planner_views.py).
+        "proposals.export_proposal",
     ],
     ADMINISTRATOR: [
         *_VIEW_SHARED,
@@ -75,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "proposals.view_proposal",
         "proposals.change_proposal",
         "proposals.view_support",
+        "proposals.export_proposal",
     ],
 }
 

@@ -102,6 +102,9 @@ class Proposal(Moderated, CompetenceScreened):
         ordering = ["-published_at"]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
+        permissions = [
+            ("export_proposal", _("Can export proposals for the local development plan")),
+        ]
         indexes = [
             *Moderated.Meta.indexes,
             models.Index(fields=["status", "-hot_score", "-id"], name="proposal_hot"),

@@ -57,7 +57,7 @@ class PlannerExportForm(forms.Form):
 
 @require_GET
 @login_required
-@permission_required("proposals.view_proposal", raise_exception=True)
+@permission_required("proposals.export_proposal", raise_exception=True)
 def export(request):
     form = PlannerExportForm(request.GET or None)
     if request.GET.get("format") == "csv" and form.is_valid():

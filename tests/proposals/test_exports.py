@@ -187,3 +187,10 @@ def test_the_planner_filters_successful_and_unscreened(client):
         PLANNER_PAGE, {"format": "csv", "successful_only": "on", "competence": "unscreened"}
     )
     assert [row["Reference"] for row in by_header(read_csv(response))] == [successful.reference]
+
+
+def test_the_planner_page_is_for_planners_and_administrators_not_moderators(client):
+    client.force_login(staff("moderator"))
+    assert client.get(PLANNER_PAGE).status_code == 403
+    client.force_login(staff("administrator"))
+    assert client.get(PLANNER_PAGE).status_code == 200
