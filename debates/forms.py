@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from debates.models import Debate
 from debates.selectors import debate_tag_suggestions
-from participation.models import Community, StrategicIssue
+from participation.forms import place_choices_keep
 from participation.selectors import community_list, strategic_issue_list
-from participation.tags import TagsInput, clean_tags_field, tags_split
+from participation.tags import TagsField, TagsInput, tags_split
 
 
 class DebateForm(forms.Form):
@@ -37,16 +37,7 @@ class DebateForm(forms.Form):
             ),
         },
     )
-    tags = forms.CharField(
-        label=_("Tags"),
-        required=False,
-        max_length=400,
-        help_text=_(
-            "Up to 6 tags, separated by commas, such as: flooding, market, รถเมล์. "
-            "Each at most 40 characters."
-        ),
-        widget=TagsInput(attrs={"autocomplete": "off"}),
-    )
+    tags = TagsField()
     community = forms.ModelChoiceField(
         label=_("Community"),
         queryset=community_list(),
@@ -75,18 +66,7 @@ class DebateForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.fields["tags"].widget.suggestions = debate_tag_suggestions()
-        # A debate keeps its community or issue even after the municipality retires it.
-        if debate is not None and debate.community_id:
-            self.fields["community"].queryset = community_list() | Community.objects.filter(
-                pk=debate.community_id
-            )
-        if debate is not None and debate.strategic_issue_id:
-            self.fields["strategic_issue"].queryset = (
-                strategic_issue_list() | StrategicIssue.objects.filter(pk=debate.strategic_issue_id)
-            )
-
-    def clean_tags(self) -> list[str]:
-        return clean_tags_field(self.cleaned_data["tags"])
+        place_choices_keep(self, debate)
 
 
 class DebateFilterForm(forms.Form):

@@ -60,3 +60,18 @@ class CommentForm(forms.Form):
     official = forms.BooleanField(
         label=_("Publish as the municipality's official answer"), required=False
     )
+
+
+def place_choices_keep(form: forms.Form, current) -> None:
+    """A saved community or strategic issue stays choosable after the municipality retires it."""
+    from participation.models import Community, StrategicIssue
+    from participation.selectors import community_list, strategic_issue_list
+
+    if current is not None and current.community_id:
+        form.fields["community"].queryset = community_list() | Community.objects.filter(
+            pk=current.community_id
+        )
+    if current is not None and current.strategic_issue_id:
+        form.fields["strategic_issue"].queryset = strategic_issue_list() | (
+            StrategicIssue.objects.filter(pk=current.strategic_issue_id)
+        )

@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 # Latin and full-width commas both separate tags: some Thai phone keyboards offer the latter.
 TAG_SEPARATORS = re.compile(r"[,，]")
@@ -64,13 +64,31 @@ class TagsInput(forms.TextInput):
         return context
 
 
-def clean_tags_field(text: str) -> list[str]:
-    """A form's tags field: the tags, or a ValidationError saying what to change."""
-    tags = tags_split(text)
-    problem = tags_problem(tags)
-    if problem:
-        raise forms.ValidationError(problem, code="invalid_tags")
-    return tags
+class TagsField(forms.CharField):
+    """Comma-separated tags with a list of suggestions; cleans to the checked tags."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Tags"))
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy(
+                "Up to 6 tags, separated by commas, such as: flooding, market, รถเมล์. "
+                "Each at most 40 characters."
+            ),
+        )
+        super().__init__(
+            required=False,
+            max_length=400,
+            widget=TagsInput(attrs={"autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def clean(self, value) -> list[str]:
+        tags = tags_split(super().clean(value))
+        problem = tags_problem(tags)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid_tags")
+        return tags
 
 
 def tags_checked(tags) -> list[str]:

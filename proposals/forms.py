@@ -4,9 +4,10 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from participation.models import Community, Competence, StrategicIssue
+from participation.forms import place_choices_keep
+from participation.models import Competence
 from participation.selectors import community_list, strategic_issue_list
-from participation.tags import TagsInput, clean_tags_field, tags_split
+from participation.tags import TagsField, TagsInput, tags_split
 from proposals.models import Proposal
 from proposals.selectors import proposal_tag_suggestions
 
@@ -89,16 +90,7 @@ class ProposalForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "application/pdf"}),
         help_text=_("Optional: a PDF such as a plan or a petition, at most 5 MB."),
     )
-    tags = forms.CharField(
-        label=_("Tags"),
-        required=False,
-        max_length=400,
-        help_text=_(
-            "Up to 6 tags, separated by commas, such as: flooding, market, รถเมล์. "
-            "Each at most 40 characters."
-        ),
-        widget=TagsInput(attrs={"autocomplete": "off"}),
-    )
+    tags = TagsField()
     community = forms.ModelChoiceField(
         label=_("Community"),
         queryset=community_list(),
@@ -134,16 +126,7 @@ class ProposalForm(forms.Form):
                 "Optional: choose a new file to replace the current image (JPEG, PNG or WebP, "
                 "at most 5 MB)."
             )
-        # A draft keeps its community or issue even after the municipality retires it.
-        if proposal is not None and proposal.community_id:
-            self.fields["community"].queryset = community_list() | Community.objects.filter(
-                pk=proposal.community_id
-            )
-        if proposal is not None and proposal.strategic_issue_id:
-            self.fields["strategic_issue"].queryset = (
-                strategic_issue_list()
-                | StrategicIssue.objects.filter(pk=proposal.strategic_issue_id)
-            )
+        place_choices_keep(self, proposal)
 
     def clean_video_url(self) -> str:
         url = self.cleaned_data["video_url"].strip()
@@ -165,9 +148,6 @@ class ProposalForm(forms.Form):
                 _("The image is too large: keep it to 5 MB or less."), code="image_too_large"
             )
         return image
-
-    def clean_tags(self) -> list[str]:
-        return clean_tags_field(self.cleaned_data["tags"])
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
