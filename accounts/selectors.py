@@ -3,7 +3,15 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from accounts.models import InterestDeclaration, Residence, ResidentClaim, User, VoterClass
+from accounts.models import (
+    CensusRecord,
+    InterestDeclaration,
+    Residence,
+    ResidentClaim,
+    User,
+    VoterClass,
+)
+from accounts.national_id import id_hash
 
 AFFECTED_BY_RESIDENCE = {
     Residence.CITIZEN: VoterClass.AFFECTED_CITIZEN,
@@ -63,3 +71,16 @@ def voter_classes_for(user: User, matters: Iterable[models.Model]) -> dict[int, 
 def resident_claim_latest(user: User) -> ResidentClaim | None:
     """The person's most recent resident claim, to show its state and the staff's reason."""
     return user.resident_claims.select_related("community").order_by("-created_at").first()
+
+
+def census_record_find(national_id: str) -> CensusRecord | None:
+    """The house-register entry for a national ID, as a poll officer at a booth looks it up.
+
+    Raises accounts.national_id.InvalidNationalId when the ID is malformed. The record's `user`
+    is the account it verifies, if any: a booth and an online vote are one person through it.
+    """
+    return (
+        CensusRecord.objects.select_related("community", "user")
+        .filter(id_hash=id_hash(national_id))
+        .first()
+    )

@@ -160,6 +160,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "participation.tasks.hot_scores_refresh",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Results are computed as soon as a poll or a budget's balloting closes.
+    "poll-results": {
+        "task": "polls.tasks.poll_results_due",
+        "schedule": crontab(minute="*/5"),
+    },
+    "budget-results": {
+        "task": "budgets.tasks.budget_results_due",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"

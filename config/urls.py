@@ -18,6 +18,9 @@ urlpatterns += i18n_patterns(
     path("debates/", include("debates.urls")),
     path("planner/proposals/", include("proposals.planner_urls")),
     path("proposals/", include("proposals.urls")),
+    path("polls/", include("polls.urls")),
+    path("legislation/", include("legislation.urls")),
+    path("budgets/", include("budgets.urls")),
     path("", include("participation.urls")),
     prefix_default_language=True,
 )

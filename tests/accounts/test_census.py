@@ -371,3 +371,19 @@ def test_unparseable_csv_writes_nothing(communities):
         census_import(file=io.BytesIO(content), file_name="broken.csv")
     assert "cannot be read as comma-separated values" in str(excinfo.value)
     assert not CensusImport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_census_record_find_matches_an_id_typed_with_dashes_and_thai_digits():
+    from accounts.national_id import InvalidNationalId
+    from accounts.selectors import census_record_find
+    from tests.factories import CensusRecordFactory, national_id
+
+    record = CensusRecordFactory(national_id=national_id(4242))
+    digits = national_id(4242)
+    typed = f"{digits[0]}-{digits[1:5]}-{digits[5:10]}-{digits[10:12]}-{digits[12]}"
+    assert census_record_find(typed) == record
+    assert census_record_find(typed.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))) == record
+    assert census_record_find(national_id(4243)) is None
+    with pytest.raises(InvalidNationalId):
+        census_record_find("123")
