@@ -250,24 +250,39 @@ def _log(moderator: User, kind: str, items=(), *, target_user=None, summary="") 
     ModerationAction.objects.bulk_create(rows)
 
 
-def _comment_count_shift(comments: models.QuerySet, delta: int) -> None:
-    """Keep each commentable's comment count equal to its visible comments."""
-    groups = comments.values("content_type_id", "object_id").annotate(n=Count("pk"))
-    for group in groups:
-        model = ContentType.objects.get_for_id(group["content_type_id"]).model_class()
-        model.objects.filter(pk=group["object_id"]).update(
-            comments_count=F("comments_count") + delta * group["n"]
+def _comments_count_refresh(comment_ids: list[int]) -> None:
+    """Set each affected commentable's count to the comments its page shows.
+
+    A hidden comment takes its replies off the page with it, so the count is recounted from the
+    threads rather than shifted by the number of rows hidden or restored.
+    """
+    places = (
+        Comment.objects.filter(pk__in=comment_ids)
+        .values_list("content_type_id", "object_id")
+        .distinct()
+        .order_by()
+    )
+    for content_type_id, object_id in places:
+        shown: set[int] = set()
+        threads = (
+            Comment.objects.filter(content_type_id=content_type_id, object_id=object_id)
+            .order_by("depth")
+            .values_list("pk", "parent_id", "hidden_at")
         )
+        for pk, parent_id, hidden_at in threads:
+            if hidden_at is None and (parent_id is None or parent_id in shown):
+                shown.add(pk)
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        model.objects.filter(pk=object_id).update(comments_count=len(shown))
 
 
 @transaction.atomic
 def content_hide(*, moderator: User, targets: models.QuerySet) -> int:
     """Hide content from every public page; returns how many rows were hidden."""
-    targets = targets.filter(hidden_at__isnull=True)
-    if targets.model is Comment:
-        _comment_count_shift(targets, -1)
-    items = list(targets)
+    items = list(targets.filter(hidden_at__isnull=True))
     targets.model.objects.filter(pk__in=[t.pk for t in items]).update(hidden_at=timezone.now())
+    if targets.model is Comment:
+        _comments_count_refresh([t.pk for t in items])
     _log(moderator, ModerationAction.Kind.HIDE, items)
     return len(items)
 
@@ -275,11 +290,10 @@ def content_hide(*, moderator: User, targets: models.QuerySet) -> int:
 @transaction.atomic
 def content_restore(*, moderator: User, targets: models.QuerySet) -> int:
     """Show hidden content again."""
-    targets = targets.filter(hidden_at__isnull=False)
-    if targets.model is Comment:
-        _comment_count_shift(targets, +1)
-    items = list(targets)
+    items = list(targets.filter(hidden_at__isnull=False))
     targets.model.objects.filter(pk__in=[t.pk for t in items]).update(hidden_at=None)
+    if targets.model is Comment:
+        _comments_count_refresh([t.pk for t in items])
     _log(moderator, ModerationAction.Kind.RESTORE, items)
     return len(items)
 

@@ -308,3 +308,21 @@ def test_the_flag_list_shows_who_reported_what(moderator_client):
     ) == [flag_row]
     assert moderator_client.get(flags + "add/").status_code == 403
     assert moderator_client.post(f"{flags}{flag_row.pk}/delete/").status_code == 403
+
+
+def test_hiding_a_comment_takes_its_replies_out_of_the_count_with_it(moderator_client):
+    # The replies of a hidden comment leave the page with it, so the count must drop by all of them.
+    debate = DebateFactory()
+    author = UserFactory()
+    first = comment_create(author=author, commentable=debate, body="ก")
+    reply = comment_create(author=author, commentable=debate, body="ข", parent=first)
+    comment_create(author=author, commentable=debate, body="ค", parent=reply)
+    other = comment_create(author=author, commentable=debate, body="ง")
+
+    act(moderator_client, COMMENTS, "hide_selected", [first])
+    debate.refresh_from_db()
+    assert debate.comments_count == 1
+    act(moderator_client, COMMENTS, "hide_selected", [other])
+    act(moderator_client, COMMENTS, "restore_selected", [first])
+    debate.refresh_from_db()
+    assert debate.comments_count == 3
