@@ -167,7 +167,7 @@ class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     list_select_related = ["author"]
     search_fields = ["reference", "title"]
     ordering = ["-flags_count", "-published_at", "-id"]
-    actions = [*ModeratedAdmin.actions, "export_csv"]
+    actions = [*ModeratedAdmin.actions, "export_csv", "turn_into_poll"]
     fieldsets = [
         (
             None,
@@ -269,6 +269,31 @@ class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     @admin.action(description=_("Export selected to CSV (development plan)"), permissions=["view"])
     def export_csv(self, request, queryset):
         return proposal_export_response(queryset.order_by("reference", "pk"))
+
+    @admin.action(
+        description=_("Turn successful proposals into polls (drafts to finish)"),
+        permissions=["make_poll"],
+    )
+    def turn_into_poll(self, request, queryset):
+        # The poll is written by polls.services, which also records the outcome "poll".
+        from polls.services import poll_from_proposal
+
+        made = []
+        for proposal in queryset:
+            try:
+                made.append(poll_from_proposal(proposal=proposal))
+            except NotAllowed as error:
+                self.message_user(request, f"{proposal}: {error.reason}", messages.ERROR)
+        if made:
+            self.message_user(
+                request,
+                _("%(count)d draft polls made. Give them dates in the poll admin to open them.")
+                % {"count": len(made)},
+                messages.SUCCESS,
+            )
+
+    def has_make_poll_permission(self, request):
+        return request.user.has_perms(["proposals.change_proposal", "polls.add_poll"])
 
     # As for debates: a revert would write a whole old version back. History is for reading.
     def revert_disabled(self, request, obj=None):
