@@ -1,0 +1,395 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from legislation import anchoring, permissions, selectors, services
+from legislation.forms import AnnotationForm, ProposalForm, SectionAnnotationForm
+from legislation.models import (
+    Annotation,
+    DraftVersion,
+    Phase,
+    Process,
+    ProcessProposal,
+    Question,
+    QuestionOption,
+)
+from participation.exports import csv_response
+from participation.interaction_views import sign_in_required
+from participation.selectors import comments_page, is_following, user_vote_values
+from participation.services import NotAllowed
+
+PROCESSES_PER_PAGE = 20
+ANNOTATIONS_PER_PAGE = 30
+MAX_PK = 2**63 - 1
+
+
+def _process(pk: int) -> Process:
+    if pk > MAX_PK:
+        raise Http404
+    try:
+        return selectors.process_detail(pk)
+    except Process.DoesNotExist:
+        raise Http404 from None
+
+
+def _readable_version(process: Process, number: int) -> DraftVersion:
+    if not permissions.can_read_draft(process) or number > 32767:
+        raise Http404
+    try:
+        return selectors.version_of(process, number)
+    except DraftVersion.DoesNotExist:
+        raise Http404 from None
+
+
+@require_safe
+def process_list(request):
+    page = Paginator(selectors.process_list(), PROCESSES_PER_PAGE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    page.object_list = list(page.object_list)
+    for process in page.object_list:
+        process.phase_now = permissions.current_phase(process, today)
+    return render(request, "legislation/list.html", {"page": page})
+
+
+@require_safe
+def process_detail(request, pk: int):
+    process = _process(pk)
+    today = timezone.localdate()
+    with_totals = permissions.can_see_answer_totals(process, today)
+    debate_started = permissions.has_started(process, Phase.DEBATE, today)
+    questions = (
+        selectors.questions_with_totals(process, with_totals=with_totals) if debate_started else []
+    )
+    answers = selectors.user_answers(request.user, process)
+    for question in questions:
+        question.user_option = answers.get(question.pk)
+    comments = None
+    if debate_started:
+        comments = comments_page(
+            commentable=process,
+            user=request.user,
+            order=request.GET.get("order"),
+            page=request.GET.get("page"),
+        )
+    return render(
+        request,
+        "legislation/detail.html",
+        {
+            "process": process,
+            "timeline": permissions.timeline(process, today),
+            "current_phase": permissions.current_phase(process, today),
+            "questions": questions,
+            "with_totals": with_totals,
+            "debate_open": permissions.is_open(process, Phase.DEBATE, today),
+            "proposals_started": permissions.has_started(process, Phase.PROPOSALS, today),
+            "draft_readable": permissions.can_read_draft(process, today)
+            and selectors.current_version(process) is not None,
+            "result_out": permissions.has_started(process, Phase.RESULT, today),
+            "can_export": permissions.can_export(request.user),
+            "following": is_following(request.user, process),
+            "comments": comments,
+        },
+    )
+
+
+@require_POST
+@sign_in_required
+def answer(request, pk: int, question_pk: int):
+    process = _process(pk)
+    if question_pk > MAX_PK:
+        raise Http404
+    question = get_object_or_404(
+        Question.objects.select_related("process"), pk=question_pk, process=process
+    )
+    option_id = request.POST.get("option", "")
+    option = (
+        QuestionOption.objects.filter(pk=option_id, question=question).first()
+        if option_id.isdecimal() and int(option_id) <= MAX_PK
+        else None
+    )
+    if option is None:
+        messages.error(request, _("Choose one of the options."))
+    else:
+        try:
+            services.answer_cast(user=request.user, question=question, option=option)
+        except NotAllowed as e:
+            messages.error(request, e.reason)
+        else:
+            messages.success(request, _("Your answer has been recorded."))
+    return redirect(f"{process.get_absolute_url()}#question-{question.pk}")
+
+
+@require_safe
+def proposal_list(request, pk: int):
+    process = _process(pk)
+    if not permissions.has_started(process, Phase.PROPOSALS):
+        raise Http404
+    proposals = selectors.proposals_of(process)
+    supported = selectors.user_supported(request.user, proposals)
+    for proposal in proposals:
+        proposal.supported = proposal.pk in supported
+    return render(
+        request,
+        "legislation/proposals.html",
+        {
+            "process": process,
+            "proposals": proposals,
+            "form": ProposalForm(),
+            "can_propose": permissions.can_propose(request.user, process),
+            "proposals_open": permissions.is_open(process, Phase.PROPOSALS),
+        },
+    )
+
+
+@login_required
+@require_POST
+def proposal_create(request, pk: int):
+    process = _process(pk)
+    form = ProposalForm(request.POST)
+    if form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                author=request.user, process=process, **form.cleaned_data
+            )
+        except NotAllowed as e:
+            form.add_error(None, e.reason)
+        else:
+            messages.success(request, _("Your proposal has been published."))
+            return redirect(proposal)
+    if not permissions.has_started(process, Phase.PROPOSALS):
+        raise Http404
+    proposals = selectors.proposals_of(process)
+    return render(
+        request,
+        "legislation/proposals.html",
+        {
+            "process": process,
+            "proposals": proposals,
+            "form": form,
+            "can_propose": permissions.can_propose(request.user, process),
+            "proposals_open": permissions.is_open(process, Phase.PROPOSALS),
+        },
+        status=400,
+    )
+
+
+@require_POST
+@sign_in_required
+def proposal_support(request, pk: int, proposal_pk: int):
+    process = _process(pk)
+    if proposal_pk > MAX_PK:
+        raise Http404
+    proposal = get_object_or_404(
+        ProcessProposal.objects.visible().select_related("process"),
+        pk=proposal_pk,
+        process=process,
+    )
+    try:
+        added = services.proposal_support(user=request.user, proposal=proposal)
+    except NotAllowed as e:
+        messages.error(request, e.reason)
+    else:
+        if added:
+            messages.success(request, _("Your support has been counted."))
+        else:
+            messages.info(request, _("You already support this proposal."))
+    return redirect(proposal)
+
+
+@require_safe
+def draft(request, pk: int):
+    process = _process(pk)
+    if not permissions.can_read_draft(process):
+        raise Http404
+    version = selectors.current_version(process)
+    if version is None:
+        raise Http404
+    return redirect(version)
+
+
+@require_safe
+def version_detail(request, pk: int, number: int):
+    process = _process(pk)
+    version = _readable_version(process, number)
+    return _render_version(request, process, version)
+
+
+def _render_version(request, process, version, *, form=None, section_form=None, status=200):
+    anchors = selectors.anchors_of(version)
+    page = Paginator(selectors.annotations_of(version), ANNOTATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = list(page.object_list)
+    user_votes = user_vote_values(request.user, page.object_list)
+    for annotation in page.object_list:
+        annotation.user_vote = user_votes.get(annotation.pk)
+    versions = selectors.published_versions(process)
+    latest = versions[-1] if versions else None
+    is_latest = latest is not None and latest.pk == version.pk
+    can_annotate = permissions.can_annotate(request.user, version) if is_latest else None
+    shaded = selectors.shaded_html(version, anchors)
+    if can_annotate:
+        shaded = anchoring.with_section_links(shaded, _("Comment on this section"))
+    return render(
+        request,
+        "legislation/version.html",
+        {
+            "process": process,
+            "version": version,
+            "versions": versions,
+            "is_latest": is_latest,
+            "shaded_html": shaded,
+            "annotations_page": page,
+            "annotations_count": len(anchors),
+            "most_discussed": selectors.most_discussed(anchors),
+            "left_behind": selectors.annotations_left_behind(process, version) if is_latest else [],
+            "can_annotate": can_annotate,
+            "comments_open": permissions.is_open(process, Phase.COMMENTS),
+            "form": form or AnnotationForm(),
+            "section_form": section_form,
+        },
+        status=status,
+    )
+
+
+def _annotation_url(annotation: Annotation) -> str:
+    """The draft page, at the page of the list and the place that show this annotation."""
+    url = annotation.version.get_absolute_url()
+    number = selectors.annotation_page_number(annotation, ANNOTATIONS_PER_PAGE)
+    if number > 1:
+        url = f"{url}?page={number}"
+    return f"{url}#annotation-{annotation.pk}"
+
+
+@require_POST
+@sign_in_required
+def annotate(request, pk: int, number: int):
+    process = _process(pk)
+    version = _readable_version(process, number)
+    if "section" in request.POST:
+        form = SectionAnnotationForm(request.POST)
+        if form.is_valid():
+            try:
+                annotation = services.annotation_create_for_section(
+                    author=request.user, version=version, **form.cleaned_data
+                )
+            except NotAllowed as e:
+                form.add_error(None, e.reason)
+            else:
+                messages.success(request, _("Your comment has been published."))
+                return redirect(_annotation_url(annotation))
+        return _render_version(request, process, version, section_form=form, status=400)
+    form = AnnotationForm(request.POST)
+    if form.is_valid():
+        try:
+            annotation = services.annotation_create(
+                author=request.user, version=version, **form.cleaned_data
+            )
+        except NotAllowed as e:
+            form.add_error(None, e.reason)
+        else:
+            messages.success(request, _("Your comment has been published."))
+            return redirect(_annotation_url(annotation))
+    return _render_version(request, process, version, form=form, status=400)
+
+
+@require_safe
+def annotation_detail(request, pk: int, annotation_pk: int):
+    process = _process(pk)
+    if annotation_pk > MAX_PK:
+        raise Http404
+    annotation = get_object_or_404(
+        selectors.annotations_visible().select_related("author", "version"),
+        pk=annotation_pk,
+        process=process,
+    )
+    comments = comments_page(
+        commentable=annotation,
+        user=request.user,
+        order=request.GET.get("order"),
+        page=request.GET.get("page"),
+    )
+    return render(
+        request,
+        "legislation/annotation.html",
+        {
+            "process": process,
+            "annotation": annotation,
+            "user_vote": user_vote_values(request.user, [annotation]).get(annotation.pk),
+            "comments": comments,
+        },
+    )
+
+
+@require_safe
+def compare(request, pk: int):
+    process = _process(pk)
+    if not permissions.can_read_draft(process):
+        raise Http404
+    versions = selectors.published_versions(process)
+    numbers = [v.number for v in versions]
+    if len(numbers) < 2:
+        raise Http404
+
+    def chosen(name, default):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdecimal() and int(value) in numbers else default
+
+    old_number = chosen("from", numbers[-2])
+    new_number = chosen("to", numbers[-1])
+    old = DraftVersion.objects.get(process=process, number=old_number)
+    new = DraftVersion.objects.get(process=process, number=new_number)
+    return render(
+        request,
+        "legislation/compare.html",
+        {
+            "process": process,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "rows": anchoring.compare(old.body, new.body),
+        },
+    )
+
+
+@require_safe
+def result(request, pk: int):
+    process = _process(pk)
+    if not permissions.has_started(process, Phase.RESULT):
+        raise Http404
+    summary = selectors.result_summary(process)
+    return render(request, "legislation/result.html", {"process": process, **summary})
+
+
+@require_safe
+def export(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.path}")
+    if not permissions.can_export(request.user):
+        raise PermissionDenied
+    process = _process(pk)
+    return csv_response(
+        filename=f"legislation-{process.pk}-annotations.csv",
+        header=[
+            _("Version"),
+            _("Section"),
+            _("Passage"),
+            _("Comment"),
+            _("Author's class"),
+            _("Likes"),
+            _("Dislikes"),
+            _("Replies"),
+            _("Response"),
+            _("Reason"),
+            _("Hidden by a moderator"),
+            _("Written on"),
+        ],
+        rows=selectors.export_rows(process),
+    )
