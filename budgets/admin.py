@@ -1,0 +1,445 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.roles import VALUATOR
+from budgets.models import (
+    Ballot,
+    BallotLine,
+    Budget,
+    BudgetGroup,
+    BudgetPhase,
+    Heading,
+    HeadingResult,
+    Investment,
+    InvestmentDocument,
+    InvestmentPhoto,
+    InvestmentSupport,
+)
+from budgets.permissions import current_phase, is_staff_of_budgets
+from budgets.services import (
+    VALUATION_FIELDS,
+    heading_results_compute,
+    investment_valuate,
+    investments_select_for_ballot,
+    results_publish,
+)
+from participation.models import Milestone
+from participation.moderation_admin import ModeratedAdmin
+from participation.services import NotAllowed
+
+
+class BudgetPhaseInline(admin.TabularInline):
+    model = BudgetPhase
+    extra = 0
+    fields = ["kind", "starts_at", "ends_at", "enabled"]
+
+
+class BudgetGroupInline(admin.TabularInline):
+    model = BudgetGroup
+    extra = 0
+    fields = ["title", "max_headings_per_voter"]
+    show_change_link = True
+
+
+class HeadingInline(admin.TabularInline):
+    model = Heading
+    extra = 0
+    fields = ["title", "amount", "community", "population"]
+    show_change_link = True
+
+
+class BudgetAdminForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = [
+            "title",
+            "description",
+            "fiscal_year",
+            "currency",
+            "source",
+            "ballot_style",
+            "approval_max_projects",
+            "points_total",
+            "points_max_per_project",
+            "ranked_length",
+            "min_projects",
+            "max_projects",
+            "min_spent_share",
+            "rule",
+            "greedy_comparison",
+            "voter_classes",
+            "class_weights",
+        ]
+
+    def clean_voter_classes(self):
+        from accounts.models import VoterClass
+
+        value = self.cleaned_data.get("voter_classes") or []
+        if not isinstance(value, list) or any(v not in VoterClass.values for v in value):
+            raise forms.ValidationError(
+                _('A list of voter classes, e.g. ["affected_citizen", "affected_resident"].')
+            )
+        return value
+
+    def clean_class_weights(self):
+        from accounts.models import VoterClass
+
+        value = self.cleaned_data.get("class_weights") or {}
+        if not isinstance(value, dict) or any(
+            k not in VoterClass.values or not isinstance(v, int | float) or v < 0
+            for k, v in value.items()
+        ):
+            raise forms.ValidationError(
+                _('A mapping of voter class to a weight of 0 or more, e.g. {"interested": 0.5}.')
+            )
+        return value
+
+
+@admin.register(Budget)
+class BudgetAdmin(SimpleHistoryAdmin):
+    form = BudgetAdminForm
+    inlines = [BudgetPhaseInline, BudgetGroupInline]
+    list_display = ["title", "fiscal_year_be_display", "ballot_style", "rule", "phase_display"]
+    list_filter = ["ballot_style", "rule"]
+    search_fields = ["title"]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "fiscal_year", "currency", "source"]}),
+        (
+            _("Ballot"),
+            {
+                "fields": [
+                    "ballot_style",
+                    "approval_max_projects",
+                    "points_total",
+                    "points_max_per_project",
+                    "ranked_length",
+                    "min_projects",
+                    "max_projects",
+                    "min_spent_share",
+                ]
+            },
+        ),
+        (_("Counting"), {"fields": ["rule", "greedy_comparison"]}),
+        (_("Who takes part"), {"fields": ["voter_classes", "class_weights"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("phases")
+
+    @admin.display(description=_("fiscal year (BE)"), ordering="fiscal_year")
+    def fiscal_year_be_display(self, obj):
+        return obj.fiscal_year_be
+
+    @admin.display(description=_("phase now"))
+    def phase_display(self, obj):
+        from budgets.models import PhaseKind
+
+        phase = current_phase(obj)
+        return PhaseKind(phase).label if phase else "—"
+
+
+@admin.register(BudgetGroup)
+class BudgetGroupAdmin(admin.ModelAdmin):
+    inlines = [HeadingInline]
+    list_display = ["title", "budget", "max_headings_per_voter"]
+    list_select_related = ["budget"]
+
+
+@admin.register(Heading)
+class HeadingAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "amount", "community", "has_result"]
+    list_select_related = ["group__budget", "community", "result"]
+    list_filter = ["group__budget"]
+    actions = ["compute_results", "publish_results"]
+
+    @admin.display(description=_("result computed"), boolean=True)
+    def has_result(self, obj):
+        return hasattr(obj, "result")
+
+    @admin.action(
+        description=_("Compute results of the selected headings now"), permissions=["change"]
+    )
+    def compute_results(self, request, queryset):
+        for heading in queryset:
+            heading_results_compute(heading=heading, publish=False)
+        self.message_user(
+            request,
+            ngettext(
+                "Results computed for %(count)d heading. Publish them when checked.",
+                "Results computed for %(count)d headings. Publish them when checked.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Publish the results of the selected headings"), permissions=["change"]
+    )
+    def publish_results(self, request, queryset):
+        count = results_publish(queryset=HeadingResult.objects.filter(heading__in=queryset))
+        self.message_user(
+            request,
+            ngettext("%(count)d result published.", "%(count)d results published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(HeadingResult)
+class HeadingResultAdmin(admin.ModelAdmin):
+    list_display = ["heading", "rule", "ballots_count", "computed_at", "published_at"]
+    list_select_related = ["heading"]
+    readonly_fields = ["heading", "rule", "data", "ballots_count", "computed_at"]
+    fields = [*readonly_fields, "published_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class MilestoneInline(GenericTabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["date", "title", "status", "progress", "description"]
+
+
+class InvestmentPhotoInline(admin.TabularInline):
+    model = InvestmentPhoto
+    extra = 0
+    fields = ["image", "caption", "taken_on", "milestone"]
+    raw_id_fields = ["milestone"]
+
+
+class InvestmentDocumentInline(admin.TabularInline):
+    model = InvestmentDocument
+    extra = 0
+    fields = ["title", "file", "size"]
+    readonly_fields = ["size"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ValuatorFilter(admin.SimpleListFilter):
+    title = _("valuation")
+    parameter_name = "valuation"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Assigned to me")), ("undecided", _("Not yet valuated"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(valuators=request.user)
+        if self.value() == "undecided":
+            return queryset.filter(feasibility="undecided")
+        return queryset
+
+
+@admin.register(Investment)
+class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
+    """Projects: staff file, assign valuators, valuate and pick what goes to the ballot.
+
+    A valuator sees only the projects assigned to them and changes only their valuation.
+    """
+
+    inlines = [InvestmentDocumentInline, MilestoneInline, InvestmentPhotoInline]
+    list_display = [
+        "title",
+        "heading",
+        "feasibility",
+        "price",
+        "selected_for_ballot",
+        "supports_count",
+        "moderation_state",
+    ]
+    list_filter = [ValuatorFilter, "feasibility", "selected_for_ballot", "heading__group__budget"]
+    list_select_related = ["heading", "author"]
+    search_fields = ["title", "external_id"]
+    ordering = ["heading", "id"]
+    filter_horizontal = ["valuators"]
+    actions = [*ModeratedAdmin.actions, "select_for_ballot", "unselect_for_ballot"]
+    staff_fields = [
+        "heading",
+        "title",
+        "description",
+        "location",
+        "community",
+        "strategic_issue",
+        "image",
+        "estimated_cost",
+        "valuators",
+        "selected_for_ballot",
+        "objective",
+        "target",
+        "responsible_division",
+        "external_id",
+    ]
+    valuation_fields = [
+        "feasibility",
+        "unfeasibility_reason",
+        "price",
+        "duration",
+        "valuation_explanation",
+        "competence",
+        "responsible_agency",
+        "competence_explanation",
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (None, {"fields": ["author_link", *self.staff_fields, "supports_count"]}),
+            (_("Valuation"), {"fields": [*self.valuation_fields, "valuated_at"]}),
+            (_("Moderation"), {"fields": ModeratedAdmin.moderation_fields}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*ModeratedAdmin.readonly_fields, "supports_count", "valuated_at"]
+        if not is_staff_of_budgets(request.user):
+            readonly += self.staff_fields
+        return readonly
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_staff_of_budgets(request.user) or request.user.has_perm("budgets.view_budget"):
+            return qs
+        return qs.filter(valuators=request.user)
+
+    def _is_valuator_of(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and request.user.groups.filter(name=VALUATOR).exists()
+            and obj.valuators.filter(pk=request.user.pk).exists()
+        )
+
+    def has_view_permission(self, request, obj=None):
+        if super().has_view_permission(request, obj):
+            return True
+        return request.user.groups.filter(name=VALUATOR).exists() and (
+            obj is None or self._is_valuator_of(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if is_staff_of_budgets(request.user):
+            return True
+        return request.user.groups.filter(name=VALUATOR).exists() and (
+            obj is None or self._is_valuator_of(request, obj)
+        )
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("budgets.add_investment")
+
+    def has_module_permission(self, request):
+        return (
+            super().has_module_permission(request)
+            or request.user.groups.filter(name=VALUATOR).exists()
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not is_staff_of_budgets(request.user):
+            # A valuator records valuations; moderation and the ballot are staff's.
+            return {}
+        return actions
+
+    def changelist_view(self, request, extra_context=None):
+        # Not the moderation queue's redirect: this list is mostly for valuation.
+        return admin.ModelAdmin.changelist_view(self, request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return admin.ModelAdmin.save_model(self, request, obj, form, change)
+        valuated = [name for name in VALUATION_FIELDS if name in form.changed_data]
+        concrete = {f.name for f in obj._meta.concrete_fields}
+        others = [n for n in form.changed_data if n in concrete and n not in VALUATION_FIELDS]
+        if others:
+            obj.save(update_fields=others)
+        if valuated:
+            try:
+                investment_valuate(
+                    user=request.user,
+                    investment=obj,
+                    **{name: form.cleaned_data.get(name) for name in VALUATION_FIELDS},
+                )
+            except NotAllowed as error:
+                self.message_user(request, error.reason, messages.ERROR)
+
+    @admin.action(description=_("Put selected on the ballot"), permissions=["change"])
+    def select_for_ballot(self, request, queryset):
+        if not is_staff_of_budgets(request.user):
+            raise PermissionDenied
+        count = investments_select_for_ballot(queryset=queryset, selected=True)
+        self.message_user(
+            request,
+            _("%(count)d projects put on the ballot (only feasible projects with a price).")
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Take selected off the ballot"), permissions=["change"])
+    def unselect_for_ballot(self, request, queryset):
+        if not is_staff_of_budgets(request.user):
+            raise PermissionDenied
+        count = investments_select_for_ballot(queryset=queryset, selected=False)
+        self.message_user(request, _("%(count)d projects taken off the ballot.") % {"count": count})
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BallotLineInline(admin.TabularInline):
+    model = BallotLine
+    fields = ["investment", "points", "rank"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ballot)
+class BallotAdmin(ReadOnlyAdmin):
+    """Ballots, read-only: written only by the ballot services (online, booth, import)."""
+
+    inlines = [BallotLineInline]
+    list_display = ["pk", "heading", "channel", "voter_class", "community", "weight", "updated_at"]
+    list_filter = ["channel", "voter_class", "heading__group__budget"]
+    list_select_related = ["heading", "community"]
+    fields = [
+        "heading",
+        "channel",
+        "voter_class",
+        "community",
+        "weight",
+        "external_id",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(InvestmentSupport)
+class InvestmentSupportAdmin(ReadOnlyAdmin):
+    list_display = ["investment", "voter_class", "community", "created_at"]
+    list_filter = ["voter_class", "community"]
+    list_select_related = ["investment", "community"]
+    fields = ["investment", "voter_class", "community", "created_at"]
+    readonly_fields = fields

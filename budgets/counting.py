@@ -1,0 +1,433 @@
+"""The count of one heading's ballots, read from the database with aggregates, and its Pabulib text.
+
+What counts
+    Only the heading's investments on the ballot (`Investment.objects.on_ballot()`: visible and
+    `selected_for_ballot`); a project costs its `price` (its `estimated_cost` until valuated; a
+    project with neither cannot be funded and is left out). A ballot weighs `Ballot.weight`.
+
+Rules (budgets.tally)
+    Greedy by votes (the weighted number of ballots choosing the project) for knapsack and approval
+    ballots, by points (the weighted sum of points) for cumulative and ranked ballots. Equal Shares
+    treats every project on a ballot as approved (cost utilities), with add1 completion, and the
+    budget's optional comparison with greedy. The other rule is always computed too, so that the
+    results page can show what it would have chosen.
+
+Queries
+    Votes and points: one GROUP BY investment and ballot weight (exact with weights, which are
+    few distinct values). Equal Shares: identical ballots grouped in the database by a signature,
+    the string aggregate of the ballot's investment ids (GROUP_CONCAT on SQLite, STRING_AGG on
+    PostgreSQL), then counted per signature and weight; signatures are canonicalised again in
+    Python, so the order a database aggregates in cannot split a group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from budgets import pabulib, tally
+from budgets.models import (
+    Ballot,
+    BallotLine,
+    BallotStyle,
+    Budget,
+    BudgetGroup,
+    Channel,
+    Feasibility,
+    Heading,
+    Investment,
+    TallyRule,
+)
+
+POINTS_STYLES = (BallotStyle.CUMULATIVE, BallotStyle.RANKED)
+WEIGHT_PLACES = Decimal("0.0001")  # Ballot.weight has 4 decimal places
+
+
+@dataclass
+class HeadingTally:
+    """The outcome of a heading: winners under the budget's rule and under the other one."""
+
+    rule: str
+    other_rule: str
+    winners: list[int]  # investment ids, in the order the rule funded them
+    other_winners: list[int]
+    votes: dict[int, int]  # investment id -> ballots choosing it
+    points: dict[int, int]  # investment id -> sum of points (unweighted)
+    ballots: int  # ballots in the heading
+    amount: int
+    costs: dict[int, int] = field(default_factory=dict)  # the projects that took part, in order
+    scores: dict[int, Decimal] = field(default_factory=dict)  # what greedy ranks by (weighted)
+    greedy_preferred: bool = False  # Equal Shares' comparison step chose the greedy outcome
+    prefer_greedy: Decimal = Decimal(0)  # weight of voters preferring greedy (comparison step)
+    prefer_equal_shares: Decimal = Decimal(0)
+    equal_shares_increments: int = 0  # add1 steps: currency units added to each voter's share
+
+    @property
+    def spent(self) -> int:
+        return sum(self.costs[i] for i in self.winners)
+
+
+def _weight(value) -> Decimal:
+    # SQLite hands back a float (or int) for a decimal column; the column has 4 places.
+    return Decimal(str(value)).quantize(WEIGHT_PLACES)
+
+
+def _decimal(value) -> Decimal:
+    # Weights have 4 decimal places, so sums of them are exact in Decimal.
+    value = Fraction(value)
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _exact(value: Decimal):
+    return int(value) if value == value.to_integral_value() else value
+
+
+def heading_investments(heading: Heading) -> dict[int, int]:
+    """Cost of each investment that takes part in the count, in the heading's order."""
+    rows = (
+        Investment.objects.on_ballot()
+        .filter(heading=heading)
+        .order_by("pk")
+        .values_list("pk", "price", "estimated_cost")
+    )
+    return {
+        pk: price if price is not None else estimate
+        for pk, price, estimate in rows
+        if price is not None or estimate is not None
+    }
+
+
+def _votes_and_points(heading: Heading, ids) -> tuple[dict, dict, dict, dict]:
+    rows = (
+        BallotLine.objects.filter(ballot__heading=heading, investment_id__in=ids)
+        .values("investment_id", "ballot__weight")
+        .annotate(n=Count("id"), p=Sum("points"))
+        .order_by()
+    )
+    votes = dict.fromkeys(ids, 0)
+    points = dict.fromkeys(ids, 0)
+    weighted_votes = dict.fromkeys(ids, Decimal(0))
+    weighted_points = dict.fromkeys(ids, Decimal(0))
+    for row in rows:
+        pk, weight = row["investment_id"], _weight(row["ballot__weight"])
+        votes[pk] += row["n"]
+        points[pk] += row["p"] or 0
+        weighted_votes[pk] += weight * row["n"]
+        weighted_points[pk] += weight * (row["p"] or 0)
+    return votes, points, weighted_votes, weighted_points
+
+
+def _signature_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "STRING_AGG(CAST(l.investment_id AS TEXT), ',' ORDER BY l.investment_id)"
+    # SQLite before 3.44 has no ORDER BY inside an aggregate; the ordered subquery gives the
+    # order in practice, and the signature is sorted again in Python in any case.
+    return "GROUP_CONCAT(l.investment_id, ',')"
+
+
+def ballot_groups(heading: Heading, ids) -> list[tuple[list[int], Decimal]]:
+    """Identical ballots grouped: (investment ids, total weight), counted in the database."""
+    if not ids:
+        return []
+    line_table = BallotLine._meta.db_table
+    ballot_table = Ballot._meta.db_table
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT signature, weight, COUNT(*) FROM (
+            SELECT l.ballot_id, b.weight AS weight, {_signature_sql()} AS signature
+            FROM (
+                SELECT ballot_id, investment_id FROM {line_table}
+                WHERE investment_id IN ({placeholders})
+                ORDER BY ballot_id, investment_id
+            ) l
+            JOIN {ballot_table} b ON b.id = l.ballot_id
+            WHERE b.heading_id = %s
+            GROUP BY l.ballot_id, b.weight
+        ) per_ballot
+        GROUP BY signature, weight
+    """
+    grouped: dict[tuple[int, ...], Decimal] = defaultdict(Decimal)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*ids, heading.pk])
+        for signature, weight, count in cursor.fetchall():
+            key = tuple(sorted(int(pk) for pk in str(signature).split(",")))
+            grouped[key] += _weight(weight) * count
+    return [(list(key), weight) for key, weight in grouped.items()]
+
+
+def heading_tally(heading: Heading) -> HeadingTally:
+    """Count a heading's ballots with its budget's rule, and with the other rule beside it."""
+    budget = heading.group.budget
+    costs = heading_investments(heading)
+    ids = list(costs)
+    votes, points, weighted_votes, weighted_points = _votes_and_points(heading, ids)
+    by_points = budget.ballot_style in POINTS_STYLES
+    scores = weighted_points if by_points else weighted_votes
+    amount = heading.amount
+    greedy_winners = tally.greedy(amount, costs, scores)
+    shares = tally.equal_shares_details(
+        amount,
+        costs,
+        ((members, _exact(weight)) for members, weight in ballot_groups(heading, ids)),
+        completion=True,
+        greedy_comparison=budget.greedy_comparison,
+    )
+    result = HeadingTally(
+        rule=budget.rule,
+        other_rule=TallyRule.GREEDY
+        if budget.rule == TallyRule.EQUAL_SHARES
+        else TallyRule.EQUAL_SHARES,
+        winners=[],
+        other_winners=[],
+        votes=votes,
+        points=points,
+        ballots=Ballot.objects.filter(heading=heading).count(),
+        amount=amount,
+        costs=costs,
+        scores=scores,
+        equal_shares_increments=shares.increments,
+    )
+    if budget.rule == TallyRule.EQUAL_SHARES:
+        result.winners = shares.winners
+        result.other_winners = greedy_winners
+        result.greedy_preferred = shares.greedy_won
+        result.prefer_greedy = _decimal(shares.prefer_greedy)
+        result.prefer_equal_shares = _decimal(shares.prefer_mes)
+    else:
+        result.winners = greedy_winners
+        result.other_winners = shares.mes_winners
+    return result
+
+
+# Pabulib export ---------------------------------------------------------------------------
+
+VOTE_TYPES = {
+    BallotStyle.KNAPSACK: "approval",
+    BallotStyle.APPROVAL: "approval",
+    BallotStyle.CUMULATIVE: "cumulative",
+    BallotStyle.RANKED: "ordinal",
+}
+
+
+def heading_pabulib(heading: Heading, counted: HeadingTally | None = None) -> pabulib.PabulibFile:
+    """The heading as a Pabulib file whose `selected` column holds Ruamkit's winners."""
+    heading = Heading.objects.select_related("group__budget", "community").get(pk=heading.pk)
+    budget = heading.group.budget
+    counted = counted or heading_tally(heading)
+    investments = list(
+        Investment.objects.filter(pk__in=list(counted.costs))
+        .order_by("pk")
+        .values("pk", "title", "external_id")
+    )
+    external = [row["external_id"] for row in investments]
+    use_external = all(external) and len(set(external)) == len(external)
+    project_key = {
+        row["pk"]: (row["external_id"] if use_external else str(row["pk"])) for row in investments
+    }
+    vote_type = VOTE_TYPES.get(budget.ballot_style, "approval")
+    winners = set(counted.winners)
+    meta = {
+        "description": f"{budget.title} | {heading.title}",
+        "country": "Thailand",
+        "unit": budget.title,
+        "subunit": heading.title,
+        "instance": str(budget.fiscal_year),
+        "num_projects": str(len(investments)),
+        "num_votes": "0",
+        "budget": str(heading.amount),
+        "vote_type": vote_type,
+        "rule": "equalshares/add1" if counted.rule == TallyRule.EQUAL_SHARES else "greedy",
+        "currency": budget.currency,
+    }
+    if budget.ballot_style == BallotStyle.APPROVAL and budget.approval_max_projects:
+        meta["max_length"] = str(budget.approval_max_projects)
+    if budget.ballot_style == BallotStyle.RANKED and budget.ranked_length:
+        meta["max_length"] = str(budget.ranked_length)
+    if budget.ballot_style == BallotStyle.CUMULATIVE:
+        if budget.points_total:
+            meta["max_sum_points"] = str(budget.points_total)
+        if budget.points_max_per_project:
+            meta["max_points"] = str(budget.points_max_per_project)
+    if budget.ballot_style == BallotStyle.KNAPSACK:
+        meta["max_sum_cost"] = str(heading.amount)
+    if budget.min_projects:
+        meta["min_length"] = str(budget.min_projects)
+    meta["comment"] = "Exported by Ruamkit; selected = Ruamkit's computed winners"
+
+    by_points = budget.ballot_style in POINTS_STYLES
+    project_columns = ["project_id", "cost", "votes", *(["score"] if by_points else []), "name"]
+    project_columns.append("selected")
+    projects = {}
+    for row in investments:
+        key = project_key[row["pk"]]
+        fields = {
+            "votes": str(counted.votes.get(row["pk"], 0)),
+            "score": str(counted.points.get(row["pk"], 0)),
+            "name": row["title"],
+            "selected": "1" if row["pk"] in winners else "0",
+        }
+        projects[key] = pabulib.Project(key, counted.costs[row["pk"]], fields)
+
+    lines = (
+        BallotLine.objects.filter(ballot__heading=heading, investment_id__in=list(project_key))
+        .order_by("ballot_id", "rank", "id")
+        .values_list("ballot_id", "ballot__external_id", "investment_id", "points")
+        .iterator(chunk_size=5000)
+    )
+    votes: list[pabulib.Vote] = []
+    current = None
+    seen_voters: set[str] = set()
+    for ballot_id, ballot_external, investment_id, given in lines:
+        if current is None or current[0] != ballot_id:
+            voter = ballot_external or str(ballot_id)
+            if voter in seen_voters:
+                voter = f"{voter}-{ballot_id}"
+            seen_voters.add(voter)
+            vote = pabulib.Vote(voter, [], [] if vote_type == "cumulative" else None)
+            votes.append(vote)
+            current = (ballot_id, vote)
+        current[1].vote.append(project_key[investment_id])
+        if vote_type == "cumulative":
+            current[1].points.append(given)
+    meta["num_votes"] = str(len(votes))
+    vote_columns = ["voter_id", "vote", *(["points"] if vote_type == "cumulative" else [])]
+    return pabulib.PabulibFile(meta, projects, votes, project_columns, vote_columns)
+
+
+def heading_pabulib_text(heading: Heading) -> str:
+    """The Pabulib file of a heading, as text: anyone can recompute our result from it."""
+    return pabulib.dumps(heading_pabulib(heading))
+
+
+# Pabulib import ---------------------------------------------------------------------------
+
+
+def _fiscal_year(parsed: pabulib.PabulibFile) -> int:
+    for text in (parsed.meta.get("instance", ""), parsed.meta.get("date_begin", "")):
+        for year in re.findall(r"\d{4}", text):
+            if 1900 <= int(year) <= 2400:
+                return int(year)
+    return timezone.now().year
+
+
+def budget_settings(parsed: pabulib.PabulibFile) -> dict:
+    """Budget fields from a file's META: ballot style, rule and the ballot's limits."""
+    vote_type = parsed.vote_type
+    settings: dict = {
+        "rule": (
+            TallyRule.EQUAL_SHARES if parsed.rule.startswith("equalshares") else TallyRule.GREEDY
+        ),
+        "min_projects": parsed.meta_int("min_length"),
+    }
+    if vote_type == "approval":
+        settings["ballot_style"] = BallotStyle.APPROVAL
+        settings["approval_max_projects"] = parsed.meta_int("max_length")
+    elif vote_type == "choose-1":
+        settings["ballot_style"] = BallotStyle.APPROVAL
+        settings["approval_max_projects"] = 1
+    elif vote_type == "cumulative":
+        settings["ballot_style"] = BallotStyle.CUMULATIVE
+        settings["points_total"] = parsed.meta_int("max_sum_points")
+        settings["points_max_per_project"] = parsed.meta_int("max_points")
+    else:
+        settings["ballot_style"] = BallotStyle.RANKED
+        settings["ranked_length"] = parsed.meta_int("max_length")
+    return settings
+
+
+@dataclass
+class PabulibImport:
+    budget: Budget
+    group: BudgetGroup
+    heading: Heading
+    investments: int
+    ballots: int
+    lines: int
+
+
+@transaction.atomic
+def pabulib_import(*, parsed: pabulib.PabulibFile, name: str) -> PabulibImport:
+    """Create a budget with one heading, its projects and ballots from a parsed Pabulib file."""
+    budget_amount = parsed.budget
+    if not isinstance(budget_amount, int) or budget_amount <= 0:
+        raise pabulib.PabulibError(f"budget must be a positive whole amount: {budget_amount}")
+    for project in parsed.projects.values():
+        if not isinstance(project.cost, int):
+            raise pabulib.PabulibError(
+                f"cost of project {project.project_id} is not a whole amount", project.line
+            )
+        if len(project.project_id) > 64:
+            raise pabulib.PabulibError("project_id longer than 64 characters", project.line)
+    for vote in parsed.votes:
+        if len(vote.voter_id) > 64:
+            raise pabulib.PabulibError("voter_id longer than 64 characters", vote.line)
+    title = (parsed.meta.get("description") or name).strip()[:160] or name[:160]
+    budget = Budget.objects.create(
+        title=title,
+        description=parsed.meta.get("comment", ""),
+        fiscal_year=_fiscal_year(parsed),
+        currency=(parsed.meta.get("currency") or "THB")[:8],
+        source=f"pabulib:{name}"[:200],
+        **budget_settings(parsed),
+    )
+    group = BudgetGroup.objects.create(budget=budget, title=title)
+    heading_title = (
+        parsed.meta.get("subunit")
+        or parsed.meta.get("district")
+        or parsed.meta.get("unit")
+        or title
+    )
+    heading = Heading.objects.create(group=group, title=heading_title[:160], amount=budget_amount)
+    investments = Investment.objects.bulk_create(
+        Investment(
+            heading=heading,
+            title=(project.name or project.project_id)[:200],
+            description=project.fields.get("description", ""),
+            price=project.cost,
+            estimated_cost=project.cost,
+            feasibility=Feasibility.FEASIBLE,
+            selected_for_ballot=True,
+            external_id=project.project_id,
+        )
+        for project in parsed.projects.values()
+    )
+    investment_pk = {
+        project_id: investment.pk
+        for project_id, investment in zip(parsed.projects, investments, strict=True)
+    }
+    ballots = Ballot.objects.bulk_create(
+        (
+            Ballot(
+                heading=heading,
+                channel=Channel.IMPORTED,
+                external_id=vote.voter_id,
+                weight=Decimal(1),
+            )
+            for vote in parsed.votes
+        ),
+        batch_size=2000,
+    )
+    ordinal = parsed.vote_type == "ordinal"
+    lines = [
+        BallotLine(
+            ballot_id=ballot.pk,
+            investment_id=investment_pk[project_id],
+            points=given,
+            rank=rank if ordinal else None,
+        )
+        for ballot, vote in zip(ballots, parsed.votes, strict=True)
+        for rank, (project_id, given) in enumerate(parsed.ballot_points(vote).items(), start=1)
+        if given  # a cumulative ballot may list a project with no points
+    ]
+    for line in lines:
+        if line.points < 1 or line.points != int(line.points):
+            raise pabulib.PabulibError(f"points must be whole and at least 1: {line.points}")
+    BallotLine.objects.bulk_create(lines, batch_size=5000)
+    return PabulibImport(budget, group, heading, len(investments), len(ballots), len(lines))

@@ -1,0 +1,158 @@
+"""Phases computed from dates, and who may do what with a budget: one function per action."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import POLL_OFFICER, VALUATOR
+from accounts.selectors import voter_class_for
+from budgets.models import PHASE_ORDER, Budget, BudgetPhase, Heading, Investment, PhaseKind
+from participation.permissions import ALLOWED, Decision
+
+
+def _phases(budget: Budget) -> list[BudgetPhase]:
+    # Prefetched phases (budget.phases.all() under prefetch_related) cost no query here.
+    return sorted(
+        (phase for phase in budget.phases.all() if phase.enabled),
+        key=lambda phase: (phase.starts_at, PHASE_ORDER[phase.kind]),
+    )
+
+
+def current_phase(budget: Budget, now=None) -> str | None:
+    """The kind of the enabled phase running now, or None between phases.
+
+    Skipped (disabled) phases never run. After the last enabled phase ends, the budget is
+    finished even if no finished phase was set; before the first it is in no phase.
+    """
+    now = now or timezone.now()
+    phases = _phases(budget)
+    for phase in phases:
+        if phase.starts_at <= now < phase.ends_at:
+            return phase.kind
+    if phases and now >= max(phase.ends_at for phase in phases):
+        return PhaseKind.FINISHED
+    return None
+
+
+def phase_of(budget: Budget, kind: str) -> BudgetPhase | None:
+    """The enabled phase of that kind, if the budget has one."""
+    return next((phase for phase in _phases(budget) if phase.kind == kind), None)
+
+
+def has_passed(budget: Budget, kind: str, now=None) -> bool:
+    """Whether the phase of that kind has ended (a skipped phase never passes)."""
+    phase = phase_of(budget, kind)
+    return phase is not None and (now or timezone.now()) >= phase.ends_at
+
+
+def balloting_ended(budget: Budget, now=None) -> bool:
+    """Balloting is over: its phase ended, so results can be computed."""
+    return has_passed(budget, PhaseKind.BALLOTING, now)
+
+
+def prices_public(budget: Budget, now=None) -> bool:
+    """Prices and feasibility are shown once the publishing-prices phase starts (or later)."""
+    phase = current_phase(budget, now)
+    return phase is not None and PHASE_ORDER[phase] >= PHASE_ORDER[PhaseKind.PUBLISHING_PRICES]
+
+
+def is_staff_of_budgets(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.has_perm("budgets.change_investment")
+    )
+
+
+def can_propose(user, heading: Heading, now=None) -> Decision:
+    """Verified people submit projects while the budget accepts them."""
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to propose a project."))
+    if current_phase(heading.group.budget, now) != PhaseKind.ACCEPTING:
+        return Decision(False, _("This budget is not accepting projects now."))
+    if not user.is_verified:
+        return Decision(False, _("Verify your residence to propose a project."))
+    return ALLOWED
+
+
+def can_valuate(user, investment: Investment, *, assigned: bool | None = None) -> Decision:
+    """Staff valuate every project; a valuator only the projects assigned to them.
+
+    `assigned` may be passed when the caller already knows it, to save a query.
+    """
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to valuate projects."))
+    if is_staff_of_budgets(user):
+        return ALLOWED
+    if user.groups.filter(name=VALUATOR).exists():
+        if assigned is None:
+            assigned = investment.valuators.filter(pk=user.pk).exists()
+        if assigned:
+            return ALLOWED
+        return Decision(False, _("This project is not assigned to you."))
+    return Decision(False, _("Only staff and valuators can valuate projects."))
+
+
+def _voter_class_allowed(user, heading: Heading) -> tuple[str | None, Decision]:
+    voter_class = voter_class_for(user, heading)
+    if voter_class is None:
+        return None, Decision(
+            False, _("Only people verified as citizens or residents of Saensuk can take part.")
+        )
+    allowed = heading.group.budget.voter_classes
+    if allowed and voter_class not in allowed:
+        return voter_class, Decision(
+            False,
+            _("Your voter class (%(class)s) cannot take part in this budget.")
+            % {"class": voter_class.label},
+        )
+    return voter_class, ALLOWED
+
+
+def can_support(user, investment: Investment, *, supported: bool = False, now=None) -> Decision:
+    """One support per person and project, in the selecting phase, by an allowed class."""
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to support projects."))
+    if investment.is_hidden:
+        return Decision(False, _("This content has been hidden by a moderator."))
+    if current_phase(investment.heading.group.budget, now) != PhaseKind.SELECTING:
+        return Decision(False, _("Projects take supports only in the selecting phase."))
+    if supported:
+        return Decision(False, _("You already support this project."))
+    return _voter_class_allowed(user, investment.heading)[1]
+
+
+def can_withdraw_support(user, investment: Investment, *, supported: bool, now=None) -> Decision:
+    """A support can be taken back during the selecting phase."""
+    if not user.is_authenticated or not supported:
+        return Decision(False, _("You do not support this project."))
+    if current_phase(investment.heading.group.budget, now) != PhaseKind.SELECTING:
+        return Decision(False, _("Supports can only change in the selecting phase."))
+    return ALLOWED
+
+
+def can_ballot(user, heading: Heading, now=None) -> Decision:
+    """May this person fill in a ballot in this heading now (the group limit is checked on
+    writing, under the person's lock)."""
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to vote."))
+    if current_phase(heading.group.budget, now) != PhaseKind.BALLOTING:
+        return Decision(False, _("Voting is not open in this budget now."))
+    return _voter_class_allowed(user, heading)[1]
+
+
+def can_record_booth_ballot(user, heading: Heading, now=None) -> Decision:
+    """Poll officers (and staff) record paper ballots while balloting is open."""
+    if not user.is_authenticated:
+        return Decision(False, _("Sign in to record ballots."))
+    if current_phase(heading.group.budget, now) != PhaseKind.BALLOTING:
+        return Decision(False, _("Voting is not open in this budget now."))
+    if not (user.is_superuser or user.groups.filter(name=POLL_OFFICER).exists()):
+        if not user.has_perm("budgets.add_ballot"):
+            return Decision(False, _("Only poll officers can record paper ballots."))
+    return ALLOWED
+
+
+def can_see_results(user, heading: Heading) -> bool:
+    """Results are public once published; staff see them as soon as they are computed."""
+    result = getattr(heading, "result", None)
+    if result is None:
+        return False
+    return result.published_at is not None or is_staff_of_budgets(user)

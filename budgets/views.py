@@ -1,0 +1,512 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.national_id import InvalidNationalId
+from budgets import selectors
+from budgets.counting import heading_pabulib_text
+from budgets.exports import planner_export_response
+from budgets.forms import BoothBallotForm, InvestmentFilterForm, InvestmentForm, ValuationForm
+from budgets.models import BallotStyle, Budget, Heading, Investment, PhaseKind
+from budgets.permissions import (
+    can_ballot,
+    can_propose,
+    can_record_booth_ballot,
+    can_see_results,
+    can_support,
+    can_valuate,
+    can_withdraw_support,
+    current_phase,
+    is_staff_of_budgets,
+    prices_public,
+)
+from budgets.services import (
+    ballot_line_add,
+    ballot_line_move,
+    ballot_line_points_set,
+    ballot_line_remove,
+    ballot_state,
+    booth_ballot_record,
+    investment_create,
+    investment_valuate,
+    support_add,
+    support_withdraw,
+)
+from participation.interaction_views import sign_in_required
+from participation.models import Milestone
+from participation.selectors import milestones_of
+from participation.services import NotAllowed
+
+INVESTMENTS_PER_PAGE = 30
+
+
+def _budget_or_404(pk) -> Budget:
+    if pk > selectors.MAX_PK:
+        raise Http404
+    try:
+        return selectors.budget_get(pk)
+    except Budget.DoesNotExist:
+        raise Http404 from None
+
+
+def _heading_or_404(pk) -> Heading:
+    if pk > selectors.MAX_PK:
+        raise Http404
+    try:
+        return selectors.heading_get(pk)
+    except Heading.DoesNotExist:
+        raise Http404 from None
+
+
+def _investment_or_404(request, pk) -> Investment:
+    if pk > selectors.MAX_PK:
+        raise Http404
+    try:
+        investment = selectors.investment_get(pk)
+    except Investment.DoesNotExist:
+        raise Http404 from None
+    if investment.is_hidden and not (
+        is_staff_of_budgets(request.user) or investment.author_id == request.user.pk
+    ):
+        raise Http404
+    return investment
+
+
+@require_safe
+def budget_list(request):
+    budgets = list(selectors.budget_list())
+    for budget in budgets:
+        budget.phase = current_phase(budget)
+    user = request.user
+    return render(
+        request,
+        "budgets/list.html",
+        {
+            "budgets": budgets,
+            "valuates": user.is_authenticated
+            and (is_staff_of_budgets(user) or user.valuated_investments.exists()),
+        },
+    )
+
+
+@require_safe
+def budget_detail(request, pk: int):
+    budget = _budget_or_404(pk)
+    phase = current_phase(budget)
+    phases = [p for p in budget.phases.all() if p.enabled]
+    return render(
+        request,
+        "budgets/detail.html",
+        {
+            "budget": budget,
+            "phase": phase,
+            "phases": phases,
+            "groups": budget.groups.all(),
+            "finished": phase == PhaseKind.FINISHED,
+            "can_export": request.user.has_perm("budgets.export_budget"),
+        },
+    )
+
+
+@require_safe
+def heading_detail(request, pk: int):
+    heading = _heading_or_404(pk)
+    budget = heading.group.budget
+    filters = InvestmentFilterForm(request.GET)
+    investments = selectors.investment_list(heading=heading, **filters.filters())
+    page = Paginator(investments, INVESTMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    supported = selectors.user_supported_ids(request.user, page.object_list)
+    for investment in page.object_list:
+        investment.user_supports = investment.pk in supported
+    phase = current_phase(budget)
+    return render(
+        request,
+        "budgets/heading.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "phase": phase,
+            "page": page,
+            "filters": filters,
+            "can_propose": can_propose(request.user, heading),
+            "prices_public": prices_public(budget),
+            "balloting": phase == PhaseKind.BALLOTING,
+            "has_results": can_see_results(request.user, heading),
+            "can_booth": can_record_booth_ballot(request.user, heading),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investment_create_view(request, pk: int):
+    heading = _heading_or_404(pk)
+    decision = can_propose(request.user, heading)
+    if not decision:
+        return render(
+            request, "budgets/refused.html", {"decision": decision, "heading": heading}, status=403
+        )
+    form = InvestmentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"community": heading.community_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            investment = investment_create(
+                author=request.user, heading=heading, **form.service_fields()
+            )
+        except NotAllowed as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(request, _("Your project is submitted. Staff will valuate it."))
+            return redirect(investment)
+    return render(request, "budgets/investment_form.html", {"form": form, "heading": heading})
+
+
+@require_safe
+def investment_detail(request, pk: int):
+    investment = _investment_or_404(request, pk)
+    budget = investment.heading.group.budget
+    supported = investment.pk in selectors.user_supported_ids(request.user, [investment])
+    result = selectors.heading_result(investment.heading)
+    won = bool(result and result.published_at and investment.pk in result.winner_ids)
+    return render(
+        request,
+        "budgets/investment.html",
+        {
+            "investment": investment,
+            "heading": investment.heading,
+            "budget": budget,
+            "phase": current_phase(budget),
+            "prices_public": prices_public(budget)
+            or investment.author_id == request.user.pk
+            or can_valuate(request.user, investment),
+            "supported": supported,
+            "support_decision": can_support(request.user, investment, supported=supported),
+            "can_withdraw": can_withdraw_support(request.user, investment, supported=supported),
+            "can_valuate": can_valuate(request.user, investment),
+            "won": won,
+            "milestones": milestones_of(investment) if won else [],
+            "photos": list(investment.photos.all()) if won else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def investment_valuate_view(request, pk: int):
+    investment = _investment_or_404(request, pk)
+    decision = can_valuate(request.user, investment)
+    if not decision:
+        messages.error(request, decision.reason)
+        return redirect(investment)
+    initial = {
+        "feasibility": investment.feasibility,
+        "unfeasibility_reason": investment.unfeasibility_reason,
+        "competence": investment.competence,
+        "responsible_agency": investment.responsible_agency,
+        "price": investment.price,
+        "duration": investment.duration,
+        "valuation_explanation": investment.valuation_explanation,
+    }
+    form = ValuationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            investment_valuate(user=request.user, investment=investment, **form.cleaned_data)
+        except NotAllowed as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(request, _("The valuation is saved."))
+            return redirect(investment)
+    return render(request, "budgets/valuate.html", {"form": form, "investment": investment})
+
+
+@login_required
+@require_safe
+def valuation_queue(request):
+    return render(
+        request,
+        "budgets/valuation_queue.html",
+        {"investments": selectors.valuation_queue(request.user)[:200]},
+    )
+
+
+@require_POST
+@sign_in_required
+def support(request, pk: int):
+    investment = _investment_or_404(request, pk)
+    try:
+        support_add(user=request.user, investment=investment)
+    except NotAllowed as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(request, _("Thank you: your support is counted."))
+    return redirect(investment)
+
+
+@require_POST
+@sign_in_required
+def withdraw(request, pk: int):
+    investment = _investment_or_404(request, pk)
+    try:
+        support_withdraw(user=request.user, investment=investment)
+    except NotAllowed as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(request, _("Your support is withdrawn."))
+    return redirect(investment)
+
+
+# Ballot -------------------------------------------------------------------------------------
+
+
+@require_safe
+def ballot(request, pk: int):
+    heading = _heading_or_404(pk)
+    budget = heading.group.budget
+    user_ballot = selectors.ballot_of(request.user, heading)
+    state = ballot_state(heading, user_ballot)
+    chosen = {line.investment_id: line for line in state.lines}
+    investments = list(
+        Investment.objects.on_ballot()
+        .filter(heading=heading)
+        .select_related("community")
+        .order_by("price", "id")
+    )
+    for investment in investments:
+        line = chosen.get(investment.pk)
+        investment.on_my_ballot = line is not None
+        investment.my_points = line.points if line else 0
+        investment.fits = investment.price is not None and investment.price <= state.money_left
+    decision = can_ballot(request.user, heading)
+    return render(
+        request,
+        "budgets/ballot.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "ballot": user_ballot,
+            "state": state,
+            "problems": state.problems() if state.lines else [],
+            "investments": investments,
+            "decision": decision,
+            "editable": bool(decision) and (user_ballot is None or user_ballot.channel == "online"),
+            "other_ballots": selectors.ballots_in_group(request.user, heading),
+            "style": budget.ballot_style,
+            "styles": BallotStyle,
+        },
+    )
+
+
+def _ballot_redirect(heading: Heading, investment_id=None):
+    # To the top of the page, where the message and what is left are, not to the project.
+    return redirect(reverse("budgets:ballot", args=[heading.pk]))
+
+
+def _investment_id(request) -> int | None:
+    try:
+        value = int(request.POST.get("investment", ""))
+    except ValueError:
+        return None
+    return value if 0 < value <= selectors.MAX_PK else None
+
+
+def _ballot_action(request, pk: int, action):
+    heading = _heading_or_404(pk)
+    investment_id = _investment_id(request)
+    if investment_id is None:
+        messages.error(request, _("This project is not on the ballot."))
+        return _ballot_redirect(heading)
+    try:
+        message = action(heading, investment_id)
+    except NotAllowed as error:
+        messages.error(request, error.reason)
+    else:
+        if message:
+            messages.success(request, message)
+    return _ballot_redirect(heading, investment_id)
+
+
+@require_POST
+@sign_in_required
+def ballot_add(request, pk: int):
+    def action(heading, investment_id):
+        points = _points(request)
+        ballot_line_add(
+            user=request.user, heading=heading, investment_id=investment_id, points=points or 1
+        )
+        return _("Added to your ballot. Your ballot is saved.")
+
+    return _ballot_action(request, pk, action)
+
+
+@require_POST
+@sign_in_required
+def ballot_remove(request, pk: int):
+    def action(heading, investment_id):
+        ballot_line_remove(user=request.user, heading=heading, investment_id=investment_id)
+        return _("Removed from your ballot. Your ballot is saved.")
+
+    return _ballot_action(request, pk, action)
+
+
+def _points(request) -> int | None:
+    try:
+        return max(0, min(int(request.POST.get("points", "")), 10**6))
+    except ValueError:
+        return None
+
+
+@require_POST
+@sign_in_required
+def ballot_points(request, pk: int):
+    def action(heading, investment_id):
+        points = _points(request)
+        if points is None:
+            raise NotAllowed(_("Enter the number of points as a whole number."))
+        ballot_line_points_set(
+            user=request.user, heading=heading, investment_id=investment_id, points=points
+        )
+        return _("Your points are saved.")
+
+    return _ballot_action(request, pk, action)
+
+
+@require_POST
+@sign_in_required
+def ballot_move(request, pk: int):
+    def action(heading, investment_id):
+        ballot_line_move(
+            user=request.user,
+            heading=heading,
+            investment_id=investment_id,
+            up=request.POST.get("direction") != "down",
+        )
+        return _("Your ranking is saved.")
+
+    return _ballot_action(request, pk, action)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booth(request, pk: int):
+    heading = _heading_or_404(pk)
+    decision = can_record_booth_ballot(request.user, heading)
+    if not decision:
+        return render(
+            request, "budgets/refused.html", {"decision": decision, "heading": heading}, status=403
+        )
+    budget = heading.group.budget
+    investments = list(Investment.objects.on_ballot().filter(heading=heading).order_by("id"))
+    form = BoothBallotForm(
+        request.POST if request.method == "POST" else None,
+        investments=investments,
+        cumulative=budget.ballot_style == BallotStyle.CUMULATIVE,
+        ranked=budget.ballot_style == BallotStyle.RANKED,
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen, points = form.choices()
+        try:
+            booth_ballot_record(
+                officer=request.user,
+                heading=heading,
+                national_id=form.cleaned_data["national_id"],
+                investment_ids=chosen,
+                points=points,
+            )
+        except InvalidNationalId:
+            form.add_error("national_id", _("This is not a valid Thai national ID."))
+        except NotAllowed as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(request, _("The paper ballot is recorded."))
+            return redirect("budgets:booth", heading.pk)
+    return render(
+        request, "budgets/booth.html", {"form": form, "heading": heading, "budget": budget}
+    )
+
+
+# Results, execution, stats ------------------------------------------------------------------
+
+
+@require_safe
+def results(request, pk: int):
+    heading = _heading_or_404(pk)
+    if not can_see_results(request.user, heading):
+        return render(request, "budgets/no_results.html", {"heading": heading}, status=404)
+    result = heading.result
+    rows = selectors.result_rows(heading, result)
+    budget = heading.group.budget
+    return render(
+        request,
+        "budgets/results.html",
+        {
+            "heading": heading,
+            "budget": budget,
+            "result": result,
+            "rows": rows,
+            "tables": selectors.result_tables(heading, rows),
+            "spent": sum(row["cost"] or 0 for row in rows if row["won"]),
+            "other_rule": "equal_shares" if result.rule == "greedy" else "greedy",
+            "finished": current_phase(budget) == PhaseKind.FINISHED,
+        },
+    )
+
+
+@require_safe
+def pabulib_download(request, pk: int):
+    heading = _heading_or_404(pk)
+    budget = heading.group.budget
+    if current_phase(budget) != PhaseKind.FINISHED or not can_see_results(request.user, heading):
+        raise Http404
+    text = heading_pabulib_text(heading)
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ruamkit-heading-{heading.pk}.pb"'
+    return response
+
+
+@require_safe
+def execution(request, pk: int):
+    budget = _budget_or_404(pk)
+    status = request.GET.get("status")
+    if status not in Milestone.Status.values:
+        status = None
+    return render(
+        request,
+        "budgets/execution.html",
+        {
+            "budget": budget,
+            "groups": selectors.winners_by_community(budget, status),
+            "status": status,
+            "statuses": Milestone.Status.choices,
+        },
+    )
+
+
+@require_safe
+def stats(request, pk: int):
+    budget = _budget_or_404(pk)
+    headings = [h for group in budget.groups.all() for h in group.headings.all()]
+    return render(
+        request,
+        "budgets/stats.html",
+        {
+            "budget": budget,
+            "headings": selectors.heading_stats(headings),
+            "communities": selectors.community_stats(budget),
+        },
+    )
+
+
+@permission_required("budgets.export_budget", raise_exception=True)
+@require_safe
+def planner_export(request, pk: int):
+    budget = _budget_or_404(pk)
+    return planner_export_response(budget)
