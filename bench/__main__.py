@@ -1,6 +1,7 @@
-from bench import debates, proposals
+from bench import budgets, debates, legislation, polls, proposals
 
 status = debates.main()
-# The proposals run on the same database, after the debates, whatever their result.
-status = proposals.main() or status
+# The later stages run on the same database, after the debates, whatever their result.
+for stage in (proposals, polls, legislation, budgets):
+    status = stage.main() or status
 raise SystemExit(status)
