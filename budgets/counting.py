@@ -4,6 +4,7 @@ What counts
     Only the heading's investments on the ballot (`Investment.objects.on_ballot()`: visible and
     `selected_for_ballot`); a project costs its `price` (its `estimated_cost` until valuated; a
     project with neither cannot be funded and is left out). A ballot weighs `Ballot.weight`.
+    Only ballots that meet the budget's minimums count (`counted_ballots`).
 
 Rules (budgets.tally)
     Greedy by votes (the weighted number of ballots choosing the project) for knapsack and approval
@@ -29,7 +30,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from budgets import pabulib, tally
@@ -60,7 +62,8 @@ class HeadingTally:
     other_winners: list[int]
     votes: dict[int, int]  # investment id -> ballots choosing it
     points: dict[int, int]  # investment id -> sum of points (unweighted)
-    ballots: int  # ballots in the heading
+    ballots: int  # ballots counted
+    ballots_not_counted: int  # ballots left below the budget's minimums
     amount: int
     costs: dict[int, int] = field(default_factory=dict)  # the projects that took part, in order
     scores: dict[int, Decimal] = field(default_factory=dict)  # what greedy ranks by (weighted)
@@ -104,9 +107,41 @@ def heading_investments(heading: Heading) -> dict[int, int]:
     }
 
 
+def counted_ballots(heading: Heading) -> QuerySet[Ballot]:
+    """The heading's ballots that meet its budget's minimums; only these are counted.
+
+    A ballot is saved as it is built, so one still short of the fewest projects or of the least
+    share of the amount when balloting ends is incomplete: it is kept, and its voter was shown
+    why on the ballot page, but it is not counted (as the cities that set minimums do). Spending
+    is the projects' prices, as the ballot page adds them up.
+    """
+    budget = heading.group.budget
+    ballots = Ballot.objects.filter(heading=heading)
+    if not budget.min_projects and not budget.min_spent_share:
+        return ballots
+    ballots = ballots.annotate(
+        lines_count=Count("lines"), spent=Coalesce(Sum("lines__investment__price"), 0)
+    )
+    if budget.min_projects:
+        ballots = ballots.filter(lines_count__gte=budget.min_projects)
+    if budget.min_spent_share:
+        ballots = ballots.filter(spent__gte=budget.min_spent_share * heading.amount)
+    return ballots
+
+
+def counted_lines(heading: Heading) -> QuerySet[BallotLine]:
+    """The lines of the heading's counted ballots."""
+    budget = heading.group.budget
+    lines = BallotLine.objects.filter(ballot__heading=heading)
+    if budget.min_projects or budget.min_spent_share:
+        lines = lines.filter(ballot__in=counted_ballots(heading).values("pk"))
+    return lines
+
+
 def _votes_and_points(heading: Heading, ids) -> tuple[dict, dict, dict, dict]:
     rows = (
-        BallotLine.objects.filter(ballot__heading=heading, investment_id__in=ids)
+        counted_lines(heading)
+        .filter(investment_id__in=ids)
         .values("investment_id", "ballot__weight")
         .annotate(n=Count("id"), p=Sum("points"))
         .order_by()
@@ -139,6 +174,11 @@ def ballot_groups(heading: Heading, ids) -> list[tuple[list[int], Decimal]]:
     line_table = BallotLine._meta.db_table
     ballot_table = Ballot._meta.db_table
     placeholders = ", ".join(["%s"] * len(ids))
+    budget = heading.group.budget
+    counted_sql, counted_params = "", ()
+    if budget.min_projects or budget.min_spent_share:
+        subquery, counted_params = counted_ballots(heading).values("pk").query.sql_with_params()
+        counted_sql = f"AND b.id IN ({subquery})"
     sql = f"""
         SELECT signature, weight, COUNT(*) FROM (
             SELECT l.ballot_id, b.weight AS weight, {_signature_sql()} AS signature
@@ -148,14 +188,14 @@ def ballot_groups(heading: Heading, ids) -> list[tuple[list[int], Decimal]]:
                 ORDER BY ballot_id, investment_id
             ) l
             JOIN {ballot_table} b ON b.id = l.ballot_id
-            WHERE b.heading_id = %s
+            WHERE b.heading_id = %s {counted_sql}
             GROUP BY l.ballot_id, b.weight
         ) per_ballot
         GROUP BY signature, weight
     """
     grouped: dict[tuple[int, ...], Decimal] = defaultdict(Decimal)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*ids, heading.pk])
+        cursor.execute(sql, [*ids, heading.pk, *counted_params])
         for signature, weight, count in cursor.fetchall():
             key = tuple(sorted(int(pk) for pk in str(signature).split(",")))
             grouped[key] += _weight(weight) * count
@@ -168,6 +208,7 @@ def heading_tally(heading: Heading) -> HeadingTally:
     costs = heading_investments(heading)
     ids = list(costs)
     votes, points, weighted_votes, weighted_points = _votes_and_points(heading, ids)
+    ballots_counted = counted_ballots(heading).count()
     by_points = budget.ballot_style in POINTS_STYLES
     scores = weighted_points if by_points else weighted_votes
     amount = heading.amount
@@ -188,7 +229,8 @@ def heading_tally(heading: Heading) -> HeadingTally:
         other_winners=[],
         votes=votes,
         points=points,
-        ballots=Ballot.objects.filter(heading=heading).count(),
+        ballots=ballots_counted,
+        ballots_not_counted=Ballot.objects.filter(heading=heading).count() - ballots_counted,
         amount=amount,
         costs=costs,
         scores=scores,
@@ -276,7 +318,8 @@ def heading_pabulib(heading: Heading, counted: HeadingTally | None = None) -> pa
         projects[key] = pabulib.Project(key, counted.costs[row["pk"]], fields)
 
     lines = (
-        BallotLine.objects.filter(ballot__heading=heading, investment_id__in=list(project_key))
+        counted_lines(heading)
+        .filter(investment_id__in=list(project_key))
         .order_by("ballot_id", "rank", "id")
         .values_list("ballot_id", "ballot__external_id", "investment_id", "points")
         .iterator(chunk_size=5000)

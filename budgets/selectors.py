@@ -3,12 +3,12 @@
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import VoterClass
+from budgets.counting import counted_lines
 from budgets.models import (
     Ballot,
-    BallotLine,
     Budget,
     BudgetGroup,
     Feasibility,
@@ -147,27 +147,6 @@ def result_rows(heading: Heading, result: HeadingResult) -> list[dict]:
     return rows
 
 
-def result_by_class(heading: Heading) -> list[dict]:
-    """Votes per project and voter class: [{investment_id, voter_class, label, votes, points}]."""
-    labels = dict(VoterClass.choices)
-    rows = (
-        BallotLine.objects.filter(ballot__heading=heading)
-        .values("investment_id", "ballot__voter_class")
-        .annotate(votes=Count("id"), points=Sum("points"))
-        .order_by("investment_id", "ballot__voter_class")
-    )
-    return [
-        {
-            "investment_id": row["investment_id"],
-            "voter_class": row["ballot__voter_class"],
-            "label": labels.get(row["ballot__voter_class"], row["ballot__voter_class"]),
-            "votes": row["votes"],
-            "points": row["points"],
-        }
-        for row in rows
-    ]
-
-
 def _pivot(rows, key: str) -> tuple[list, dict]:
     """Rows of (investment_id, key, votes) as columns and {investment_id: {key: votes}}."""
     columns = []
@@ -183,13 +162,13 @@ def result_tables(heading: Heading, rows: list[dict]) -> dict:
     """The votes of each project split by voter class and by community (two queries)."""
     labels = dict(VoterClass.choices)
     by_class = (
-        BallotLine.objects.filter(ballot__heading=heading)
+        counted_lines(heading)
         .values("investment_id", "ballot__voter_class")
         .annotate(votes=Count("id"))
         .order_by("ballot__voter_class")
     )
     by_community = (
-        BallotLine.objects.filter(ballot__heading=heading)
+        counted_lines(heading)
         .values("investment_id", "ballot__community__name_th", "ballot__community__name_en")
         .annotate(votes=Count("id"))
         .order_by("ballot__community__name_th")

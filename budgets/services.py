@@ -623,6 +623,7 @@ def _tally_data(heading: Heading) -> dict:
         "other_rule": str(tally.other_rule),
         "greedy_preferred": bool(tally.greedy_preferred),
         "ballots": int(tally.ballots),
+        "ballots_not_counted": int(tally.ballots_not_counted),
         "spent": int(tally.spent),
     }
 

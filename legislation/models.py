@@ -126,6 +126,12 @@ class Process(Moderated):
     def get_absolute_url(self):
         return reverse("legislation:detail", args=[self.pk])
 
+    def comments_closed_reason(self) -> str:
+        """Asked by the shared comments (participation.permissions.can_comment)."""
+        from legislation.permissions import process_comments_closed  # it imports this module
+
+        return process_comments_closed(self)
+
 
 class Document(models.Model):
     """A file that goes with a process: the current law, a study, the minutes of a hearing."""
@@ -391,3 +397,9 @@ class Annotation(Moderated, Votable, Responded):
 
     def get_absolute_url(self):
         return reverse("legislation:annotation", args=[self.process_id, self.pk])
+
+    def comments_closed_reason(self) -> str:
+        """Asked by the shared comments (participation.permissions.can_comment)."""
+        from legislation.permissions import annotation_replies_closed  # it imports this module
+
+        return annotation_replies_closed(self)

@@ -155,6 +155,20 @@ def can_annotate(user, version: DraftVersion, today=None) -> Decision:
     return _active(user)
 
 
+def process_comments_closed(process: Process, today=None) -> str:
+    """A process takes open comments during its debate phase; "" then, else why not."""
+    if is_open(process, Phase.DEBATE, today):
+        return ""
+    return _("Comments on this process are taken during its debate phase.")
+
+
+def annotation_replies_closed(annotation, today=None) -> str:
+    """Replies to an annotation are taken while the draft is open for comments."""
+    if is_open(annotation.process, Phase.COMMENTS, today):
+        return ""
+    return _("Replies are taken while the draft is open for comments.")
+
+
 def can_export(user) -> bool:
     """The legal team's CSV of annotations and responses."""
     return user.is_authenticated and user.has_perm("legislation.export_annotation")

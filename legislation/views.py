@@ -306,7 +306,7 @@ def annotation_detail(request, pk: int, annotation_pk: int):
     if annotation_pk > MAX_PK:
         raise Http404
     annotation = get_object_or_404(
-        selectors.annotations_visible().select_related("author", "version"),
+        selectors.annotations_visible().select_related("author", "version", "process"),
         pk=annotation_pk,
         process=process,
     )

@@ -45,13 +45,25 @@ def can_vote(user, target) -> Decision:
 
 
 def can_comment(user, commentable) -> Decision:
-    """Write a comment or reply: signed in, on visible content."""
+    """Write a comment or reply: signed in, on visible content, while it takes comments."""
     decision = _signed_in(user)
     if not decision:
         return decision
     if commentable.is_hidden:
         return Decision(False, _("This content has been hidden by a moderator."))
+    if reason := comments_closed_reason(commentable):
+        return Decision(False, reason)
     return ALLOWED
+
+
+def comments_closed_reason(commentable) -> str:
+    """Why `commentable` takes no comments now, or "".
+
+    Content with phases (a legislation process, an annotation) says so itself; anything else
+    takes comments for as long as it is visible.
+    """
+    closed_reason = getattr(commentable, "comments_closed_reason", None)
+    return str(closed_reason()) if closed_reason else ""
 
 
 def can_flag(user, target) -> Decision:

@@ -3,7 +3,15 @@
 from django import template
 from django.db import models
 
+from participation.permissions import comments_closed_reason
+
 register = template.Library()
+
+
+@register.filter
+def comments_closed(commentable) -> str:
+    """Why no comment can be added to `commentable` now, or "" when it takes them."""
+    return comments_closed_reason(commentable)
 
 
 @register.filter

@@ -187,3 +187,29 @@ def test_export_cumulative_writes_points(heading):
     assert parsed.meta["max_sum_points"] == "10"
     assert parsed.votes[0].points == [4, 6]
     assert [k for k, p in parsed.projects.items() if p.selected] == [str(b.pk)]
+
+
+@pytest.mark.parametrize("rule", [TallyRule.GREEDY, TallyRule.EQUAL_SHARES])
+def test_ballots_short_of_the_minimums_are_kept_but_not_counted(heading, rule):
+    """Ballots are saved as they are built; one left below the fewest projects or the least
+    share of the amount is not counted by either rule, the tables or the Pabulib file."""
+    budget = heading.group.budget
+    budget.rule = rule
+    budget.min_projects = 2
+    budget.min_spent_share = Decimal("0.5")
+    budget.save()
+    a, b, c = projects(heading, 40, 20, 10)
+    ballot(heading, a, b)  # 2 projects, 60 of 100: counted
+    ballot(heading, a, c)  # 2 projects, 50 of 100: counted (the share is reached exactly)
+    ballot(heading, b, c)  # 2 projects, 30 of 100: too little spent
+    ballot(heading, b)  # 1 project: too few
+    counted = heading_tally(heading)
+    assert counted.ballots == 2
+    assert counted.ballots_not_counted == 2
+    assert counted.votes == {a.pk: 2, b.pk: 1, c.pk: 1}
+    assert sorted(members for members, _weight in ballot_groups(heading, [a.pk, b.pk, c.pk])) == [
+        sorted([a.pk, b.pk]),
+        sorted([a.pk, c.pk]),
+    ]
+    exported = pabulib.parse(heading_pabulib_text(heading))
+    assert len(exported.votes) == 2

@@ -127,3 +127,16 @@ def test_phases_skipped_still_end_balloting():
     heading, *_ = _voted_heading()
     phases_set(heading.group.budget, "after", skip=["reviewing_ballots", "finished"])
     assert services.budget_results_due(now=timezone.now() + timedelta(days=1)) == 1
+
+
+def test_the_results_page_says_how_many_ballots_fell_short_of_the_minimums(client):
+    heading, a, b, c = _voted_heading()
+    budget = heading.group.budget
+    budget.min_projects = 2
+    budget.save()
+    heading_results_compute(heading=heading)
+    result = HeadingResult.objects.get(heading=heading)
+    assert result.ballots_count == 3  # the two one-project ballots for b are not counted
+    assert result.data["votes"][str(b.pk)] == 0
+    page = client.get(reverse("budgets:results", args=[heading.pk])).text
+    assert "2 more ballots were left short of the ballot" in page

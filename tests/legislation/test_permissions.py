@@ -1,6 +1,7 @@
 """The phase matrix: what each kind of person may do in each phase, computed from the dates."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -38,7 +39,9 @@ DAYS = {
     "between": D(2026, 2, 15),
     "result": D(2026, 3, 1),
 }
-# day → (answer, propose, support, read draft, annotate, answer totals shown, current phase)
+# day → (answer, propose, support, read draft, annotate, answer totals shown, current phase);
+# comments on the process follow the answers (debate phase), replies to annotations follow the
+# annotations (comments phase).
 MATRIX = {
     "before": (False, False, False, False, False, False, None),
     "debate": (True, False, False, False, False, False, Phase.DEBATE),
@@ -80,6 +83,9 @@ def test_phase_matrix(process, day, kind):
     assert bool(permissions.can_annotate(user, version, today)) == (annotate and person_may)
     assert permissions.can_see_answer_totals(process, today) == totals
     assert permissions.current_phase(process, today) == current
+    assert (permissions.process_comments_closed(process, today) == "") == answer
+    annotation = SimpleNamespace(process=process)
+    assert (permissions.annotation_replies_closed(annotation, today) == "") == annotate
 
 
 def test_every_refusal_has_a_reason(process):

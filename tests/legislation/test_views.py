@@ -174,6 +174,37 @@ def test_annotation_takes_replies_votes_and_flags_through_the_shared_views(clien
     assert "เห็นด้วย" in page
 
 
+def test_comments_and_replies_are_taken_only_in_their_phase(client):
+    """The shared comment views ask the process: open comments in the debate phase, replies to
+    annotations while the draft is open for comments."""
+    annotation = AnnotationFactory()  # the factory's process: debate over, comments open
+    process = annotation.process
+    client.force_login(CitizenFactory())
+    page = client.get(process.get_absolute_url()).text
+    assert 'class="comments-closed"' in page and 'class="comment-form"' not in page
+    client.post(
+        reverse("participation:comment", args=["legislation.process", process.pk]), {"body": "ช้าไป"}
+    )
+    assert not Comment.objects.exists()
+
+    label = "legislation.annotation"
+    client.post(reverse("participation:comment", args=[label, annotation.pk]), {"body": "ทันเวลา"})
+    assert Comment.objects.count() == 1
+    process.comments_ends_on = days(-1)
+    process.comments_starts_on = days(-5)
+    process.save()
+    page = client.get(annotation.get_absolute_url()).text
+    assert 'class="comments-closed"' in page and 'class="comment-form"' not in page
+    assert 'class="comment-reply"' not in page
+    response = client.post(
+        reverse("participation:comment", args=[label, annotation.pk]), {"body": "ช้าไป"}, follow=True
+    )
+    assert Comment.objects.count() == 1
+    with translation.override("th"):
+        reason = translation.gettext("Replies are taken while the draft is open for comments.")
+    assert reason in response.text
+
+
 def test_the_author_of_an_annotation_hears_of_replies(client, django_capture_on_commit_callbacks):
     version = published()
     author = CitizenFactory()
