@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import InterestDeclaration
 from accounts.roles import POLL_OFFICER, VALUATOR
 from accounts.selectors import voter_class_for
 from budgets.models import PHASE_ORDER, Budget, BudgetPhase, Heading, Investment, PhaseKind
@@ -90,9 +91,29 @@ def can_valuate(user, investment: Investment, *, assigned: bool | None = None) -
     return Decision(False, _("Only staff and valuators can valuate projects."))
 
 
+def admits_declared_classes(heading: Heading) -> bool:
+    """Whether the budget lets people who are not affected take part as interested or
+    concerned, by saying so (an empty list of classes admits every class)."""
+    allowed = heading.group.budget.voter_classes
+    return not allowed or any(c in allowed for c in InterestDeclaration.DECLARABLE)
+
+
+def can_declare(user, heading: Heading) -> bool:
+    """A signed-in person with no class for the heading may say how it concerns them."""
+    return (
+        user.is_authenticated
+        and admits_declared_classes(heading)
+        and voter_class_for(user, heading) is None
+    )
+
+
 def _voter_class_allowed(user, heading: Heading) -> tuple[str | None, Decision]:
     voter_class = voter_class_for(user, heading)
     if voter_class is None:
+        if admits_declared_classes(heading):
+            return None, Decision(
+                False, _("Tell us first how this budget concerns you: interested or concerned.")
+            )
         return None, Decision(
             False, _("Only people verified as citizens or residents of Saensuk can take part.")
         )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("headings/<int:pk>/ballot/points/", views.ballot_points, name="ballot_points"),
     path("headings/<int:pk>/ballot/move/", views.ballot_move, name="ballot_move"),
     path("headings/<int:pk>/booth/", views.booth, name="booth"),
+    path("headings/<int:pk>/declare/", views.declare, name="declare"),
     path("headings/<int:pk>/results/", views.results, name="results"),
     path("headings/<int:pk>/pabulib.pb", views.pabulib_download, name="pabulib"),
     path("projects/<int:pk>/", views.investment_detail, name="investment"),

@@ -4,10 +4,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from accounts.forms import InterestDeclarationForm
+from accounts.models import InterestDeclaration
 from accounts.national_id import InvalidNationalId
+from accounts.selectors import voter_class_for
+from accounts.services import VerificationError, interest_declare
 from budgets import selectors
 from budgets.counting import heading_pabulib_text
 from budgets.exports import planner_export_response
@@ -15,6 +20,7 @@ from budgets.forms import BoothBallotForm, InvestmentFilterForm, InvestmentForm,
 from budgets.models import BallotStyle, Budget, Heading, Investment, PhaseKind
 from budgets.permissions import (
     can_ballot,
+    can_declare,
     can_propose,
     can_record_booth_ballot,
     can_see_results,
@@ -37,8 +43,9 @@ from budgets.services import (
     support_add,
     support_withdraw,
 )
-from participation.interaction_views import sign_in_required
+from participation.interaction_views import safe_next, sign_in_required
 from participation.models import Milestone
+from participation.permissions import Decision
 from participation.selectors import milestones_of
 from participation.services import NotAllowed
 
@@ -61,6 +68,18 @@ def _heading_or_404(pk) -> Heading:
         return selectors.heading_get(pk)
     except Heading.DoesNotExist:
         raise Http404 from None
+
+
+def _declare_url(request, heading: Heading) -> str | None:
+    """Where a person without a class for the heading says how it concerns them, coming back
+    to this page; None when they have a class or the budget admits only affected people."""
+    if not can_declare(request.user, heading):
+        return None
+    return (
+        reverse("budgets:declare", args=[heading.pk])
+        + "?"
+        + urlencode({"next": request.get_full_path()})
+    )
 
 
 def _investment_or_404(request, pk) -> Investment:
@@ -190,6 +209,9 @@ def investment_detail(request, pk: int):
             or can_valuate(request.user, investment),
             "supported": supported,
             "support_decision": can_support(request.user, investment, supported=supported),
+            "declare_url": _declare_url(request, investment.heading)
+            if current_phase(budget) == PhaseKind.SELECTING
+            else None,
             "can_withdraw": can_withdraw_support(request.user, investment, supported=supported),
             "can_valuate": can_valuate(request.user, investment),
             "won": won,
@@ -297,6 +319,7 @@ def ballot(request, pk: int):
             "problems": state.problems() if state.lines else [],
             "investments": investments,
             "decision": decision,
+            "declare_url": _declare_url(request, heading) if not decision else None,
             "editable": bool(decision) and (user_ballot is None or user_ballot.channel == "online"),
             "other_ballots": selectors.ballots_in_group(request.user, heading),
             "style": budget.ballot_style,
@@ -510,3 +533,51 @@ def stats(request, pk: int):
 def planner_export(request, pk: int):
     budget = _budget_or_404(pk)
     return planner_export_response(budget)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declare(request, pk: int):
+    """Say how a heading concerns one (interested or concerned), to support and ballot in it."""
+    heading = _heading_or_404(pk)
+    back_url = safe_next(request) or heading.get_absolute_url()
+    current = voter_class_for(request.user, heading)
+    if current is not None and current not in InterestDeclaration.DECLARABLE:
+        messages.info(request, _("You already take part as %(class)s.") % {"class": current.label})
+        return redirect(back_url)
+    if current is None and not can_declare(request.user, heading):
+        return render(
+            request,
+            "budgets/refused.html",
+            {
+                "decision": Decision(
+                    False,
+                    _("Only people verified as citizens or residents of Saensuk can take part."),
+                ),
+                "heading": heading,
+            },
+            status=403,
+        )
+    initial = {"voter_class": current} if current else {}
+    form = InterestDeclarationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interest_declare(
+                user=request.user, matter=heading, voter_class=form.cleaned_data["voter_class"]
+            )
+        except VerificationError as e:
+            messages.error(request, e.reason)
+        else:
+            messages.success(request, _("Thank you. We have noted how this matter concerns you."))
+            return redirect(back_url)
+    return render(
+        request,
+        "participation/declare.html",
+        {
+            "matter": heading,
+            "declaration_form": form,
+            "declaration_action": request.get_full_path(),
+            "back_url": back_url,
+            "pending_vote": False,
+        },
+    )

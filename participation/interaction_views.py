@@ -72,7 +72,8 @@ def _label(obj: models.Model) -> str:
     return obj._meta.label_lower
 
 
-def _safe_next(request) -> str | None:
+def safe_next(request) -> str | None:
+    """The "next" URL of the request when it stays on this site, else None."""
     candidate = request.POST.get("next") or request.GET.get("next")
     if not candidate or any(ord(char) < 32 or ord(char) == 127 for char in candidate):
         return None
@@ -95,7 +96,7 @@ def _back_url(request, target: models.Model, anchor: str | None = None) -> str:
     """
     if anchor is None and isinstance(target, Comment):
         anchor = f"comment-{target.pk}"
-    url = _safe_next(request)
+    url = safe_next(request)
     if url is None:
         url = _url_of(target.commentable if isinstance(target, Comment) else target)
     if anchor:
@@ -118,7 +119,7 @@ def sign_in_required(view):
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        return redirect_to_login(_safe_next(request) or reverse("home"))
+        return redirect_to_login(safe_next(request) or reverse("home"))
 
     return wrapper
 

@@ -373,3 +373,50 @@ def test_budget_detail_query_count(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         response = client.get(heading.group.budget.get_absolute_url())
     assert response.status_code == 200
+
+
+def test_an_unverified_person_says_how_the_budget_concerns_them_then_ballots(client):
+    """Budgets that admit interested or concerned people take their ballots with that class;
+    a budget for affected people only refuses them with the reason."""
+    heading = heading_in("balloting", voter_classes=["affected_citizen", "interested"])
+    project = InvestmentFactory(heading=heading, price=100_000)
+    person = UserFactory()
+    client.force_login(person)
+    ballot_url = reverse("budgets:ballot", args=[heading.pk])
+    page = client.get(ballot_url)
+    declare_url = page.context["declare_url"]
+    assert declare_url.startswith(reverse("budgets:declare", args=[heading.pk]))
+    assert "interested or concerned" in page.text
+    response = client.post(declare_url, {"voter_class": "nonsense"})
+    assert response.status_code == 200 and response.context["declaration_form"].errors
+    response = client.post(declare_url, {"voter_class": "interested"})
+    assert response.url == ballot_url
+    client.post(reverse("budgets:ballot_add", args=[heading.pk]), {"investment": project.pk})
+    assert Ballot.objects.get(user=person).voter_class == "interested"
+    assert client.get(ballot_url).context["declare_url"] is None
+
+    concerned = UserFactory()
+    client.force_login(concerned)
+    client.post(declare_url, {"voter_class": "concerned"})
+    response = client.post(
+        reverse("budgets:ballot_add", args=[heading.pk]), {"investment": project.pk}, follow=True
+    )
+    assert "cannot take part in this budget" in _messages(response)
+    assert not Ballot.objects.filter(user=concerned).exists()
+
+    affected_only = heading_in("balloting", voter_classes=["affected_citizen"])
+    page = client.get(reverse("budgets:ballot", args=[affected_only.pk]))
+    assert page.context["declare_url"] is None
+    assert "Only people verified" in page.text
+    response = client.get(reverse("budgets:declare", args=[affected_only.pk]))
+    assert response.status_code == 403
+
+
+def test_a_verified_citizen_has_nothing_to_declare(client):
+    heading = heading_in("balloting")
+    client.force_login(CitizenFactory())
+    assert client.get(reverse("budgets:ballot", args=[heading.pk])).context["declare_url"] is None
+    response = client.get(
+        reverse("budgets:declare", args=[heading.pk]) + "?next=https://evil.example/"
+    )
+    assert response.status_code == 302 and response.url == heading.get_absolute_url()
