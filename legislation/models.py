@@ -398,6 +398,11 @@ class Annotation(Moderated, Votable, Responded):
     def get_absolute_url(self):
         return reverse("legislation:annotation", args=[self.process_id, self.pk])
 
+    @property
+    def participation_matter(self) -> Process:
+        """Votes on an annotation and its replies keep the voter's class for the process."""
+        return self.process
+
     def comments_closed_reason(self) -> str:
         """Asked by the shared comments (participation.permissions.can_comment)."""
         from legislation.permissions import annotation_replies_closed  # it imports this module

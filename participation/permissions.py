@@ -22,8 +22,15 @@ ALLOWED = Decision(True)
 
 
 def matter_of(target: models.Model) -> models.Model:
-    """The matter a vote on `target` belongs to: a comment's votes count for what it discusses."""
-    return target.commentable if isinstance(target, Comment) else target
+    """The matter a vote on `target` belongs to, whose voter class the vote keeps.
+
+    A comment's votes count for what it discusses; content that is part of a larger matter
+    (an annotation of a draft belongs to its legislation process) names it as
+    `participation_matter`, so that one declaration of interest covers the whole matter.
+    """
+    if isinstance(target, Comment):
+        target = target.commentable
+    return getattr(target, "participation_matter", target)
 
 
 def _signed_in(user) -> Decision:

@@ -332,3 +332,26 @@ def test_a_new_annotation_on_a_later_page_of_the_list_is_shown_there(client):
     assert response.url.endswith(f"?page=2#annotation-{annotation.pk}")
     page = client.get(response.url.split("#")[0]).text
     assert f'id="annotation-{annotation.pk}"' in page
+
+
+def test_one_declaration_for_the_process_covers_its_annotations_and_their_replies(client):
+    annotation = AnnotationFactory()
+    reply = CommentFactory(commentable=annotation)
+    person = UserFactory()
+    client.force_login(person)
+    vote_url = reverse("participation:vote", args=["legislation.annotation", annotation.pk])
+    response = client.post(vote_url, {"value": "1"})
+    # No class yet: asked how the process (not the single annotation) concerns them.
+    declare_url = reverse(
+        "participation:declare", args=["legislation.process", annotation.process_id]
+    )
+    assert response.url.startswith(declare_url)
+    client.post(declare_url, {"voter_class": "interested"})
+    client.post(vote_url, {"value": "1"})
+    client.post(
+        reverse("participation:vote", args=["participation.comment", reply.pk]), {"value": "-1"}
+    )
+    assert sorted(Vote.objects.filter(user=person).values_list("value", "voter_class")) == [
+        (-1, "interested"),
+        (1, "interested"),
+    ]
