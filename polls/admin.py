@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -84,7 +85,13 @@ class PollAdmin(SimpleHistoryAdmin):
     readonly_fields = ["results_link"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("result")
+        # The voters column counts in the same query; distinct, as the communities filter joins.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("result")
+            .annotate(voter_count=Count("roll", distinct=True))
+        )
 
     def get_fieldsets(self, request, obj=None):
         who = ["communities", "voter_classes", *WEIGHT_FIELDS]
@@ -103,9 +110,9 @@ class PollAdmin(SimpleHistoryAdmin):
             return [*self.readonly_fields, *FROZEN_FIELDS]
         return self.readonly_fields
 
-    @admin.display(description=_("voters"))
+    @admin.display(description=_("voters"), ordering="voter_count")
     def voters(self, obj):
-        return obj.roll.count()
+        return obj.voter_count
 
     @admin.display(description=_("results"))
     def result_state(self, obj):

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -55,8 +55,11 @@ class BallotForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 3}),
                     help_text=_("Optional. Written in your own words."),
                 )
-            if question.description and not field.help_text:
-                field.help_text = question.description
+            if question.description:
+                # Help text is rendered unescaped, and the kind's hint must not hide the
+                # description staff wrote for the question.
+                hints = [question.description, field.help_text]
+                field.help_text = format_html_join(" ", "{}", ((h,) for h in hints if h))
             field.question = question
             self.fields[_field_name(question)] = field
 

@@ -26,10 +26,6 @@ class PollQuerySet(models.QuerySet):
         """Polls with dates: a poll without them is a draft staff are still writing."""
         return self.filter(opens_at__isnull=False, closes_at__isnull=False)
 
-    def open(self, now=None):
-        now = now or timezone.now()
-        return self.scheduled().filter(opens_at__lte=now, closes_at__gt=now)
-
     def closed(self, now=None):
         now = now or timezone.now()
         return self.scheduled().filter(closes_at__lte=now)

@@ -109,12 +109,6 @@ def eligible_by_community(poll: Poll) -> dict[str, int] | None:
     return counts
 
 
-def eligible_population(poll: Poll) -> int | None:
-    """How many people the poll admits as affected (see eligible_by_community)."""
-    counts = eligible_by_community(poll)
-    return None if counts is None else sum(counts.values())
-
-
 def _num(value) -> float:
     return float(round(Decimal(value or 0), 3))
 

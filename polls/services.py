@@ -1,3 +1,4 @@
+import datetime
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
@@ -231,9 +232,19 @@ def poll_results_unpublish(*, poll: Poll) -> None:
     PollResult.objects.filter(poll=poll).update(published_at=None)
 
 
+# A ballot checked just before the close may commit just after it; the count waits this long
+# so that it never misses one (staff can recount at any time).
+COUNT_AFTER_CLOSE = datetime.timedelta(minutes=2)
+
+
 def poll_results_due(now=None) -> int:
-    """Compute the results of every poll that has closed and has none yet."""
-    due = Poll.objects.closed(now).filter(result__isnull=True).values_list("pk", flat=True)
+    """Compute the results of every poll that closed a little while ago and has none yet."""
+    now = now or timezone.now()
+    due = (
+        Poll.objects.closed(now - COUNT_AFTER_CLOSE)
+        .filter(result__isnull=True)
+        .values_list("pk", flat=True)
+    )
     count = 0
     for pk in due:
         poll_results_compute(poll=Poll(pk=pk))

@@ -3,6 +3,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,10 +44,18 @@ def poll_list(request):
     return render(request, "polls/list.html", {"groups": groups})
 
 
-def _detail(request, poll: Poll, form: BallotForm | None = None, status: int = 200):
+def _detail(
+    request,
+    poll: Poll,
+    form: BallotForm | None = None,
+    status: int = 200,
+    declaration_form: InterestDeclarationForm | None = None,
+):
     decision = ballot_eligibility(request.user, poll)
     if form is None and decision:
         form = BallotForm(poll=poll)
+    if declaration_form is None:
+        declaration_form = InterestDeclarationForm()
     return render(
         request,
         "polls/detail.html",
@@ -57,7 +66,7 @@ def _detail(request, poll: Poll, form: BallotForm | None = None, status: int = 2
             "needs_verification": decision.reason == NOT_VERIFIED,
             "needs_declaration": decision.reason == DECLARE_FIRST,
             "results_visible": can_see_results(request.user, poll),
-            "declaration_form": InterestDeclarationForm(),
+            "declaration_form": declaration_form,
             "declaration_action": reverse("polls:declare", args=[poll.pk]),
         },
         status=status,
@@ -209,6 +218,8 @@ def booth(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def booth_totals(request, pk: int):
     booth = _booth_for(request, pk)
+    # The form has a field per option of every question.
+    prefetch_related_objects([booth.poll], "questions__options")
     existing = dict(BoothTotal.objects.filter(booth=booth).values_list("option_id", "count"))
     form = BoothTotalsForm(request.POST or None, booth=booth, existing=existing)
     if request.method == "POST" and form.is_valid():
@@ -239,7 +250,10 @@ def declare(request, pk: int):
     form = InterestDeclarationForm(request.POST)
     if not poll.is_open():
         messages.error(request, _("This poll is not open."))
-    elif form.is_valid():
+    elif not form.is_valid():
+        # Shown again with the field's error: a redirect would drop it without a word.
+        return _detail(request, poll, status=400, declaration_form=form)
+    else:
         try:
             interest_declare(
                 user=request.user, matter=poll, voter_class=form.cleaned_data["voter_class"]

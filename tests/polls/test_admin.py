@@ -9,7 +9,7 @@ from django.utils import timezone
 from polls.models import Poll, PollResult, Question
 from polls.services import ballot_cast
 from proposals.models import Proposal
-from tests.factories import CitizenFactory, ProposalFactory, UserFactory
+from tests.factories import CitizenFactory, CommunityFactory, ProposalFactory, UserFactory
 from tests.polls.factories import PollFactory, answers_for, poll_with_questions
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,23 @@ def test_planner_reads_unpublished_results_downloads_and_free_text(client):
     assert "อยากได้ร่มเงาเพิ่ม" in body
     # Only the free text: chosen options are counted, not listed.
     assert len(response.context["cl"].result_list) == 1
+
+
+def test_poll_list_counts_voters_in_a_fixed_number_of_queries(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    closed_with_votes()
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(POLLS)
+    for _ in range(4):
+        closed_with_votes()
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(POLLS)
+    assert len(few) == len(many)
+    assert [row.voter_count for row in response.context["cl"].result_list] == [1] * 5
+    # The communities filter joins rows; each voter still counts once.
+    poll = Poll.objects.first()
+    poll.communities.set([CommunityFactory(), CommunityFactory()])
+    response = admin_client.get(POLLS, {"communities__id__exact": poll.communities.first().pk})
+    assert [row.voter_count for row in response.context["cl"].result_list] == [1]

@@ -287,3 +287,45 @@ def test_booth_totals_are_refused_once_published_and_the_booth_page_says_closed(
     response = client.post(url, data, follow=True)
     assert "can no longer change" in response.content.decode()
     assert not BoothTotal.objects.exists()
+
+
+def test_a_declaration_without_a_choice_is_shown_again_with_its_error(client):
+    poll = poll_with_questions(voter_classes=["interested", "concerned"])
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("polls:declare", args=[poll.pk])
+    for data in ({}, {"voter_class": "affected_citizen"}):
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert response.context["declaration_form"].errors
+        assert 'class="field-error"' in response.content.decode()
+    assert not user.interest_declarations.exists()
+
+
+def test_question_descriptions_are_escaped_and_shown_beside_the_hint(client):
+    poll = poll_with_questions()
+    for question in poll.questions.all():
+        question.description = f"<b>{question.kind}</b> อธิบาย"
+        question.save()
+    client.force_login(CitizenFactory())
+    body = client.get(poll.get_absolute_url()).content.decode()
+    assert "<b>" not in body
+    for kind in ("single", "multiple", "text"):
+        assert f"&lt;b&gt;{kind}&lt;/b&gt; อธิบาย" in body
+    assert "Choose up to 2." in body and "Optional. Written in your own words." in body
+
+
+def test_booth_totals_page_costs_the_same_queries_however_many_questions(
+    client, django_assert_max_num_queries
+):
+    from tests.polls.factories import OptionFactory, QuestionFactory
+
+    poll = closed_poll_with_votes(voters=1)
+    person = officer()
+    booth = BoothFactory(poll=poll, officers=[person])
+    for order in range(10, 16):
+        OptionFactory(question=QuestionFactory(poll=poll, order=order))
+    client.force_login(person)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("polls:booth_totals", args=[booth.pk]))
+    assert len(response.context["form"].option_fields) == 5 + 6
