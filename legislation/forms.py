@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from legislation.services import QUOTE_MAX
@@ -11,8 +12,29 @@ BODY_ERRORS = {
 }
 
 
-class AnnotationForm(forms.Form):
+class _PassageForm(forms.Form):
+    """A comment form whose hidden fields say what is commented on.
+
+    The person cannot see or correct a hidden field, and the page shows only the form's own
+    errors and the comment's, so any error of a hidden field becomes one form error saying what
+    to do instead.
+    """
+
+    hidden_error = ""
+
+    def clean(self):
+        wrong = [field.name for field in self.hidden_fields() if field.name in self._errors]
+        if wrong:
+            for name in wrong:
+                del self._errors[name]
+            raise ValidationError(self.hidden_error)
+        return super().clean()
+
+
+class AnnotationForm(_PassageForm):
     """A comment on a selected passage; the enhancement's JavaScript fills the hidden fields."""
+
+    hidden_error = _("Select a passage of the draft, at most a section long.")
 
     start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -25,8 +47,10 @@ class AnnotationForm(forms.Form):
     )
 
 
-class SectionAnnotationForm(forms.Form):
+class SectionAnnotationForm(_PassageForm):
     """A comment on a whole section: the way to comment without JavaScript."""
+
+    hidden_error = _("There is no such section in this version of the draft.")
 
     section = forms.CharField(max_length=40, widget=forms.HiddenInput)
     body = forms.CharField(

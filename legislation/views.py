@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -21,13 +20,21 @@ from legislation.models import (
     QuestionOption,
 )
 from participation.exports import csv_response
-from participation.interaction_views import sign_in_required
+from participation.interaction_views import MAX_PK, sign_in_required
 from participation.selectors import comments_page, is_following, user_vote_values
 from participation.services import NotAllowed
 
 PROCESSES_PER_PAGE = 20
 ANNOTATIONS_PER_PAGE = 30
-MAX_PK = 2**63 - 1
+
+
+def _number(value: str) -> int | None:
+    """A whole number (an id, a version) sent by the browser, or None for anything else."""
+    # int() refuses strings over 4300 digits with ValueError; no id or version is that long.
+    if value.isdecimal() and len(value) <= len(str(MAX_PK)):
+        number = int(value)
+        return number if number <= MAX_PK else None
+    return None
 
 
 def _process(pk: int) -> Process:
@@ -108,10 +115,10 @@ def answer(request, pk: int, question_pk: int):
     question = get_object_or_404(
         Question.objects.select_related("process"), pk=question_pk, process=process
     )
-    option_id = request.POST.get("option", "")
+    option_id = _number(request.POST.get("option", ""))
     option = (
         QuestionOption.objects.filter(pk=option_id, question=question).first()
-        if option_id.isdecimal() and int(option_id) <= MAX_PK
+        if option_id is not None
         else None
     )
     if option is None:
@@ -131,6 +138,10 @@ def proposal_list(request, pk: int):
     process = _process(pk)
     if not permissions.has_started(process, Phase.PROPOSALS):
         raise Http404
+    return _render_proposals(request, process, ProposalForm())
+
+
+def _render_proposals(request, process, form, *, status=200):
     proposals = selectors.proposals_of(process)
     supported = selectors.user_supported(request.user, proposals)
     for proposal in proposals:
@@ -141,15 +152,16 @@ def proposal_list(request, pk: int):
         {
             "process": process,
             "proposals": proposals,
-            "form": ProposalForm(),
+            "form": form,
             "can_propose": permissions.can_propose(request.user, process),
             "proposals_open": permissions.is_open(process, Phase.PROPOSALS),
         },
+        status=status,
     )
 
 
-@login_required
 @require_POST
+@sign_in_required
 def proposal_create(request, pk: int):
     process = _process(pk)
     form = ProposalForm(request.POST)
@@ -165,19 +177,7 @@ def proposal_create(request, pk: int):
             return redirect(proposal)
     if not permissions.has_started(process, Phase.PROPOSALS):
         raise Http404
-    proposals = selectors.proposals_of(process)
-    return render(
-        request,
-        "legislation/proposals.html",
-        {
-            "process": process,
-            "proposals": proposals,
-            "form": form,
-            "can_propose": permissions.can_propose(request.user, process),
-            "proposals_open": permissions.is_open(process, Phase.PROPOSALS),
-        },
-        status=400,
-    )
+    return _render_proposals(request, process, form, status=400)
 
 
 @require_POST
@@ -339,8 +339,8 @@ def compare(request, pk: int):
         raise Http404
 
     def chosen(name, default):
-        value = request.GET.get(name, "")
-        return int(value) if value.isdecimal() and int(value) in numbers else default
+        number = _number(request.GET.get(name, ""))
+        return number if number in numbers else default
 
     old_number = chosen("from", numbers[-2])
     new_number = chosen("to", numbers[-1])

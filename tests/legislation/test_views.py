@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from legislation.models import Annotation, Answer
+from legislation.models import Annotation, Answer, ProcessProposalSupport
 from participation.models import Comment, Notification, Vote
 from tests.factories import CitizenFactory, CommentFactory, UserFactory, VoteFactory
 from tests.legislation.factories import (
@@ -355,3 +355,108 @@ def test_one_declaration_for_the_process_covers_its_annotations_and_their_replie
         (-1, "interested"),
         (1, "interested"),
     ]
+
+
+@pytest.fixture
+def thai():
+    """reverse() then gives /th/ URLs, whose pages are in Thai, like gettext() here."""
+    with translation.override("th"):
+        yield
+
+
+def test_numbers_too_long_to_be_an_id_are_junk_not_errors(client, thai):
+    first = published()
+    published(process=first.process, number=first.number + 1)
+    huge = "9" * 5000  # int() refuses it with ValueError
+    compare = reverse("legislation:compare", args=[first.process_id])
+    assert client.get(f"{compare}?from={huge}&to={huge}").status_code == 200
+    process = ProcessFactory(debate_starts_on=days(-1), debate_ends_on=days(1))
+    option = QuestionOptionFactory(question__process=process)
+    client.force_login(CitizenFactory())
+    url = reverse("legislation:answer", args=[process.pk, option.question.pk])
+    response = client.post(url, {"option": huge}, follow=True)
+    assert translation.gettext("Choose one of the options.") in response.text
+    assert not Answer.objects.exists()
+
+
+def test_a_passage_or_section_the_page_filled_in_wrongly_is_explained(client, thai):
+    version = published()
+    client.force_login(CitizenFactory())
+    url = reverse("legislation:annotate", args=[version.process_id, version.number])
+    passage = translation.gettext("Select a passage of the draft, at most a section long.")
+    section = translation.gettext("There is no such section in this version of the draft.")
+    too_long = {"start": 0, "end": 4001, "quote": "ก" * 4001, "body": "ยาวเกินไป"}
+    for posted in (too_long, {"body": "ไม่มีช่วงข้อความ"}):
+        response = client.post(url, posted)
+        assert response.status_code == 400
+        assert passage in response.text
+        assert posted["body"] in response.text  # what they wrote is kept
+    response = client.post(url, {"section": "x" * 41, "body": "ทั้งหมวด"})
+    assert response.status_code == 400 and section in response.text
+    assert not Annotation.objects.exists()
+
+
+def test_signing_in_to_propose_does_not_lead_to_a_post_only_url(client):
+    process = ProcessFactory(proposals_starts_on=days(-1), proposals_ends_on=days(1))
+    create = reverse("legislation:proposal_create", args=[process.pk])
+    response = client.post(create, {"title": "ที่จอดรถ", "body": "เพิ่มที่จอด"})
+    assert response.status_code == 302 and reverse("account_login") in response.url
+    assert "proposals/new" not in response.url
+    assert client.get(create).status_code == 405
+
+
+def test_a_refused_proposal_still_shows_what_the_person_supports(client):
+    process = ProcessFactory(proposals_starts_on=days(-1), proposals_ends_on=days(1))
+    other = ProcessProposalFactory(process=process)
+    client.force_login(CitizenFactory())
+    support = reverse("legislation:proposal_support", args=[process.pk, other.pk])
+    client.post(support)
+    create = reverse("legislation:proposal_create", args=[process.pk])
+    response = client.post(create, {"title": "", "body": ""})
+    assert response.status_code == 400
+    assert support not in response.text  # no second "Support" button
+
+
+def test_a_section_comment_sent_back_keeps_what_was_written(client):
+    version = published()
+    client.force_login(CitizenFactory())
+    url = reverse("legislation:annotate", args=[version.process_id, version.number])
+    # A browser's maxlength counts a line break as one character but sends two (CR LF).
+    body = "<ยาว>\r\n" * 1000
+    response = client.post(url, {"section": "section-2", "body": body})
+    assert response.status_code == 400
+    assert "&lt;ยาว&gt;\r\n&lt;ยาว&gt;" in response.text
+    assert 'id="comment-on-section-2" open' in response.text
+    assert not Annotation.objects.exists()
+
+
+def test_list_proposals_and_result_pages_queries_do_not_grow(client, django_assert_max_num_queries):
+    person = CitizenFactory()
+    client.force_login(person)
+    process = ProcessFactory(
+        proposals_starts_on=days(-1), proposals_ends_on=days(1), result_starts_on=days(-1)
+    )
+    version = published(process=process)
+    urls = [
+        reverse("legislation:list"),
+        reverse("legislation:proposals", args=[process.pk]),
+        reverse("legislation:result", args=[process.pk]),
+    ]
+
+    def add(n):
+        for _n in range(n):
+            ProcessFactory()
+            proposal = ProcessProposalFactory(process=process)
+            ProcessProposalSupport.objects.create(proposal=proposal, user=person)
+            CommentFactory(commentable=AnnotationFactory(version=version))
+
+    add(2)
+    few = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        few.append(len(queries))
+    add(15)
+    for url, n in zip(urls, few, strict=True):
+        with django_assert_max_num_queries(n):
+            assert client.get(url).status_code == 200
