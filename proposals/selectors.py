@@ -92,7 +92,8 @@ def proposal_by_reference_or_pk(key: str, *, user=None) -> Proposal:
     key = (key or "").strip()
     if REFERENCE.match(key):
         lookup = {"reference": key.upper()}
-    elif key.isascii() and key.isdigit() and 0 < int(key) <= MAX_PK:
+    # The length check comes first: int() refuses strings of more than 4,300 digits.
+    elif key.isascii() and key.isdigit() and len(key) <= 19 and 0 < int(key) <= MAX_PK:
         lookup = {"pk": int(key)}
     else:
         raise Proposal.DoesNotExist
