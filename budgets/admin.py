@@ -13,6 +13,7 @@ from budgets.models import (
     Budget,
     BudgetGroup,
     BudgetPhase,
+    Feasibility,
     Heading,
     HeadingResult,
     Investment,
@@ -225,6 +226,42 @@ class InvestmentDocumentInline(admin.TabularInline):
         return False
 
 
+class InvestmentAdminForm(forms.ModelForm):
+    """Refuses here what the valuation service and the ballot action would refuse, so that a
+    refused change shows on the form instead of half-saving the rest of it."""
+
+    class Meta:
+        model = Investment
+        # The admin's fieldsets (less its read-only fields) decide the fields the form has.
+        fields = ["selected_for_ballot", *sorted(VALUATION_FIELDS)]
+
+    def _value(self, name):
+        # A read-only field (a valuator's view) is not in the form: the row's value holds.
+        return self.cleaned_data[name] if name in self.fields else getattr(self.instance, name)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        feasibility, price = self._value("feasibility"), self._value("price")
+        if feasibility == Feasibility.FEASIBLE and price is None and "price" in self.fields:
+            self.add_error("price", _("A feasible project needs its price."))
+        elif (
+            "selected_for_ballot" in self.fields
+            and self.cleaned_data["selected_for_ballot"]
+            and (feasibility != Feasibility.FEASIBLE or price is None)
+            # Left ticked on a project now found unfeasible: the service takes it off.
+            and (
+                "selected_for_ballot" in self.changed_data or feasibility != Feasibility.UNFEASIBLE
+            )
+        ):
+            self.add_error(
+                "selected_for_ballot",
+                _("Only feasible projects with a price can go on the ballot."),
+            )
+        return data
+
+
 class ValuatorFilter(admin.SimpleListFilter):
     title = _("valuation")
     parameter_name = "valuation"
@@ -247,6 +284,7 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     A valuator sees only the projects assigned to them and changes only their valuation.
     """
 
+    form = InvestmentAdminForm
     inlines = [InvestmentDocumentInline, MilestoneInline, InvestmentPhotoInline]
     list_display = [
         "title",

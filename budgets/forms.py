@@ -211,6 +211,18 @@ class BoothBallotForm(forms.Form):
             else:
                 self.fields[name] = forms.BooleanField(label=investment.title, required=False)
 
+    def clean(self):
+        data = super().clean()
+        if self.ranked:
+            ranks = [data.get(f"i{investment.pk}") for investment in self.investments]
+            ranks = [rank for rank in ranks if rank]
+            if len(ranks) != len(set(ranks)):
+                # Two projects marked with the same rank have no order to record.
+                raise forms.ValidationError(
+                    _("Give each chosen project a different rank, as marked on the paper.")
+                )
+        return data
+
     def choices(self) -> tuple[list, dict]:
         """The chosen investment ids (in rank order for a ranked ballot) and points for each."""
         chosen = []

@@ -20,8 +20,6 @@ from budgets.models import (
 from participation.models import Milestone, in_language
 
 RELATED = ("author", "community", "strategic_issue", "heading__group__budget")
-# Primary keys are 64-bit; a longer number in a URL would overflow the database driver.
-MAX_PK = 2**63 - 1
 
 
 def budget_list() -> QuerySet[Budget]:

@@ -1,12 +1,13 @@
 """Writes for participatory budgeting: projects, valuation, supports, ballots, results."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -649,11 +650,17 @@ def heading_results_compute(*, heading: Heading, publish: bool = True) -> Headin
     return result
 
 
+# A ballot line checked just before balloting ends may commit just after; the count waits this
+# long so that it never misses one (staff can recount at any time).
+COUNT_AFTER_BALLOTING = timedelta(minutes=2)
+
+
 def budget_results_due(now=None) -> int:
-    """Compute and publish the results of every heading whose balloting ended without them."""
+    """Compute and publish the results of every heading whose balloting ended a little while
+    ago without them."""
     from budgets.permissions import balloting_ended
 
-    now = now or timezone.now()
+    now = (now or timezone.now()) - COUNT_AFTER_BALLOTING
     headings = (
         Heading.objects.filter(
             result__isnull=True,
@@ -676,12 +683,3 @@ def budget_results_due(now=None) -> int:
 def results_publish(*, queryset) -> int:
     """Make computed results public."""
     return queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
-
-
-def heading_amount_spent(heading: Heading, winner_ids) -> int:
-    return (
-        Investment.objects.filter(heading=heading, pk__in=list(winner_ids)).aggregate(
-            total=Sum("price")
-        )["total"]
-        or 0
-    )

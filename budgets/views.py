@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,17 +44,18 @@ from budgets.services import (
     support_add,
     support_withdraw,
 )
-from participation.interaction_views import safe_next, sign_in_required
+from participation.interaction_views import MAX_PK, safe_next, sign_in_required
 from participation.models import Milestone
 from participation.permissions import Decision
 from participation.selectors import milestones_of
 from participation.services import NotAllowed
 
 INVESTMENTS_PER_PAGE = 30
+PABULIB_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _budget_or_404(pk) -> Budget:
-    if pk > selectors.MAX_PK:
+    if pk > MAX_PK:
         raise Http404
     try:
         return selectors.budget_get(pk)
@@ -62,7 +64,7 @@ def _budget_or_404(pk) -> Budget:
 
 
 def _heading_or_404(pk) -> Heading:
-    if pk > selectors.MAX_PK:
+    if pk > MAX_PK:
         raise Http404
     try:
         return selectors.heading_get(pk)
@@ -83,7 +85,7 @@ def _declare_url(request, heading: Heading) -> str | None:
 
 
 def _investment_or_404(request, pk) -> Investment:
-    if pk > selectors.MAX_PK:
+    if pk > MAX_PK:
         raise Http404
     try:
         investment = selectors.investment_get(pk)
@@ -328,7 +330,7 @@ def ballot(request, pk: int):
     )
 
 
-def _ballot_redirect(heading: Heading, investment_id=None):
+def _ballot_redirect(heading: Heading):
     # To the top of the page, where the message and what is left are, not to the project.
     return redirect(reverse("budgets:ballot", args=[heading.pk]))
 
@@ -338,7 +340,7 @@ def _investment_id(request) -> int | None:
         value = int(request.POST.get("investment", ""))
     except ValueError:
         return None
-    return value if 0 < value <= selectors.MAX_PK else None
+    return value if 0 < value <= MAX_PK else None
 
 
 def _ballot_action(request, pk: int, action):
@@ -354,7 +356,7 @@ def _ballot_action(request, pk: int, action):
     else:
         if message:
             messages.success(request, message)
-    return _ballot_redirect(heading, investment_id)
+    return _ballot_redirect(heading)
 
 
 @require_POST
@@ -489,7 +491,9 @@ def pabulib_download(request, pk: int):
     budget = heading.group.budget
     if current_phase(budget) != PhaseKind.FINISHED or not can_see_results(request.user, heading):
         raise Http404
-    text = heading_pabulib_text(heading)
+    # Counting a big heading takes seconds; the file changes only when the result is recounted.
+    key = f"budgets:pabulib:{heading.pk}:{heading.result.computed_at.timestamp()}"
+    text = cache.get_or_set(key, lambda: heading_pabulib_text(heading), PABULIB_CACHE_SECONDS)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ruamkit-heading-{heading.pk}.pb"'
     return response

@@ -142,3 +142,79 @@ def test_the_notification_page_shows_the_unfeasible_notice(client):
     assert response.status_code == 200
     assert investment.title in response.content.decode()
     assert Investment.objects.get(pk=investment.pk).unfeasible_notified_at
+
+
+def _change_form_data(client, investment, **changes) -> tuple[str, dict]:
+    """The admin change form of a project as it stands, with `changes` applied."""
+    url = reverse("admin:budgets_investment_change", args=[investment.pk])
+    form = client.get(url).context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None and name != "image":
+            data[name] = str(value)
+    for name, value in changes.items():
+        if value is False:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    data.update(
+        {
+            **_inline("budgets-investmentdocument-content_type-object_id"),
+            **_inline("participation-milestone-content_type-object_id"),
+            **_inline("documents"),
+            **_inline("photos"),
+        }
+    )
+    return url, data
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"feasibility": "unfeasible", "unfeasibility_reason": "นอกเขต", "price": ""},
+        {"feasibility": "undecided", "price": ""},
+    ],
+)
+def test_the_change_form_keeps_off_the_ballot_what_the_action_keeps_off(admin_client, fields):
+    investment = InvestmentFactory(heading=HeadingFactory(), selected_for_ballot=False)
+    url, data = _change_form_data(admin_client, investment, selected_for_ballot="on", **fields)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "selected_for_ballot" in response.context["adminform"].form.errors
+    investment.refresh_from_db()
+    assert investment.selected_for_ballot is False
+    assert investment.feasibility == "feasible"
+
+
+def test_a_feasible_project_without_a_price_is_refused_in_the_form_and_nothing_is_lost(
+    admin_client,
+):
+    investment = InvestmentFactory(
+        heading=HeadingFactory(), feasibility="undecided", price=None, selected_for_ballot=False
+    )
+    url, data = _change_form_data(
+        admin_client, investment, feasibility="feasible", price="", title="ชื่อใหม่"
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "price" in response.context["adminform"].form.errors
+    assert response.context["adminform"].form["title"].value() == "ชื่อใหม่"  # kept to resend
+    investment.refresh_from_db()
+    assert investment.feasibility == "undecided"
+    assert investment.title != "ชื่อใหม่"
+
+
+def test_a_project_on_the_ballot_found_unfeasible_leaves_the_ballot(admin_client):
+    investment = InvestmentFactory(heading=HeadingFactory(), selected_for_ballot=True)
+    url, data = _change_form_data(
+        admin_client, investment, feasibility="unfeasible", unfeasibility_reason="นอกเขต"
+    )
+    assert admin_client.post(url, data).status_code == 302
+    investment.refresh_from_db()
+    assert (investment.feasibility, investment.selected_for_ballot) == ("unfeasible", False)

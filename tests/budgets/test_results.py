@@ -55,6 +55,13 @@ def test_the_task_computes_headings_whose_balloting_ended_once():
     assert budget_results_due() == 0
 
 
+def test_the_count_waits_a_little_after_balloting_ends():
+    heading, *_ = _voted_heading(phase="balloting")
+    ends_at = heading.group.budget.phases.get(kind="balloting").ends_at
+    assert services.budget_results_due(now=ends_at + timedelta(minutes=1)) == 0
+    assert services.budget_results_due(now=ends_at + timedelta(minutes=3)) == 1
+
+
 def test_nothing_is_due_while_balloting():
     _voted_heading(phase="balloting")
     assert budget_results_due() == 0
@@ -98,6 +105,12 @@ def test_pabulib_download_for_a_finished_budget(client):
     assert response.status_code == 200
     text = response.content.decode()
     assert "META" in text and "PROJECTS" in text and "VOTES" in text
+    # The file is counted once per result: a new ballot shows only after a recount.
+    _ballot(heading, [b])
+    assert client.get(reverse("budgets:pabulib", args=[heading.pk])).content.decode() == text
+    heading_results_compute(heading=heading)
+    recounted = client.get(reverse("budgets:pabulib", args=[heading.pk])).content.decode()
+    assert "num_votes;6" in recounted and "num_votes;5" in text
 
 
 def test_no_pabulib_download_before_the_end(client):

@@ -420,3 +420,46 @@ def test_a_verified_citizen_has_nothing_to_declare(client):
         reverse("budgets:declare", args=[heading.pk]) + "?next=https://evil.example/"
     )
     assert response.status_code == 302 and response.url == heading.get_absolute_url()
+
+
+def test_results_valuation_queue_and_project_pages_count_queries(
+    client, django_assert_max_num_queries
+):
+    heading = heading_in("finished")
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    investments = [InvestmentFactory(heading=heading, price=10) for _ in range(12)]
+    for investment in investments:
+        investment.valuators.add(staff)
+    for voter_class in ("affected_citizen", "interested", "concerned"):
+        ballot = Ballot.objects.create(
+            heading=heading, user=CitizenFactory(), voter_class=voter_class
+        )
+        for investment in investments:
+            ballot.lines.create(investment=investment)
+    heading_results_compute(heading=heading)
+    client.force_login(staff)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("budgets:results", args=[heading.pk]))
+    assert len(response.context["rows"]) == 12
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("budgets:valuation_queue"))
+    assert len(response.context["investments"]) == 12
+    with django_assert_max_num_queries(10):
+        assert client.get(investments[0].get_absolute_url()).status_code == 200
+
+
+def test_a_ranked_paper_ballot_with_two_equal_ranks_is_refused(client):
+    heading = heading_in("balloting", ballot_style="ranked", ranked_length=3)
+    a, b = InvestmentFactory(heading=heading), InvestmentFactory(heading=heading)
+    nid = national_id(777_002)
+    CensusRecordFactory(national_id=nid)
+    client.force_login(_in_role(POLL_OFFICER))
+    url = reverse("budgets:booth", args=[heading.pk])
+    response = client.post(url, {"national_id": nid, f"i{a.pk}": "1", f"i{b.pk}": "1"})
+    assert response.status_code == 200
+    assert "different rank" in " ".join(response.context["form"].non_field_errors())
+    assert not Ballot.objects.filter(heading=heading).exists()
+    response = client.post(url, {"national_id": nid, f"i{a.pk}": "2", f"i{b.pk}": "1"})
+    assert response.status_code == 302
+    lines = Ballot.objects.get(heading=heading).lines.order_by("rank")
+    assert [line.investment_id for line in lines] == [b.pk, a.pk]
