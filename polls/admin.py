@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from participation.services import NotAllowed
@@ -147,8 +148,15 @@ class PollAdmin(SimpleHistoryAdmin):
 
         for poll in queryset:
             poll_results_compute.delay(poll.pk)
+        count = queryset.count()
         self.message_user(
-            request, _("Counting the results of %(count)d polls.") % {"count": queryset.count()}
+            request,
+            ngettext(
+                "Counting the results of %(count)d poll.",
+                "Counting the results of %(count)d polls.",
+                count,
+            )
+            % {"count": count},
         )
 
     @admin.action(description=_("Publish the results"), permissions=["publish"])
@@ -163,7 +171,13 @@ class PollAdmin(SimpleHistoryAdmin):
                 done += 1
         if done:
             self.message_user(
-                request, _("Published the results of %(count)d polls.") % {"count": done}
+                request,
+                ngettext(
+                    "Published the results of %(count)d poll.",
+                    "Published the results of %(count)d polls.",
+                    done,
+                )
+                % {"count": done},
             )
 
     @admin.action(description=_("Take the results back from the public"), permissions=["publish"])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.forms import InterestDeclarationForm
+from accounts.models import InterestDeclaration
 from accounts.selectors import census_record_find
 from accounts.services import VerificationError, interest_declare
 from participation.exports import csv_response
@@ -21,6 +22,7 @@ from polls import selectors
 from polls.forms import BallotForm, BoothTotalsForm, NationalIdForm
 from polls.models import Booth, BoothTotal, Poll
 from polls.permissions import (
+    CLASS_NOT_ADMITTED,
     DECLARE_FIRST,
     NOT_VERIFIED,
     ballot_eligibility,
@@ -250,6 +252,9 @@ def declare(request, pk: int):
     form = InterestDeclarationForm(request.POST)
     if not poll.is_open():
         messages.error(request, _("This poll is not open."))
+    elif not set(InterestDeclaration.DECLARABLE) & set(poll.admitted_classes):
+        # Only affected people vote in this poll: a declaration would count for nothing.
+        messages.error(request, CLASS_NOT_ADMITTED)
     elif not form.is_valid():
         # Shown again with the field's error: a redirect would drop it without a word.
         return _detail(request, poll, status=400, declaration_form=form)

@@ -95,9 +95,12 @@ def test_compute_and_publish_actions(admin_client):
     admin_client.post(POLLS, {"action": "compute_results", "_selected_action": [poll.pk]})
     result = PollResult.objects.get()
     assert result.data["ballots"] == 1 and result.published_at is None
-    admin_client.post(POLLS, {"action": "publish_results", "_selected_action": [poll.pk]})
+    response = admin_client.post(
+        POLLS, {"action": "publish_results", "_selected_action": [poll.pk]}, follow=True
+    )
     result.refresh_from_db()
     assert result.published_at is not None
+    assert "Published the results of 1 poll." in response.content.decode()
     admin_client.post(POLLS, {"action": "unpublish_results", "_selected_action": [poll.pk]})
     result.refresh_from_db()
     assert result.published_at is None

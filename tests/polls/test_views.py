@@ -329,3 +329,14 @@ def test_booth_totals_page_costs_the_same_queries_however_many_questions(
     with django_assert_max_num_queries(11):
         response = client.get(reverse("polls:booth_totals", args=[booth.pk]))
     assert len(response.context["form"].option_fields) == 5 + 6
+
+
+def test_no_declaration_on_a_poll_for_affected_people_only(client):
+    poll = poll_with_questions(voter_classes=["affected_citizen", "affected_resident"])
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(
+        reverse("polls:declare", args=[poll.pk]), {"voter_class": "interested"}, follow=True
+    )
+    assert "not among the classes this poll admits" in response.content.decode()
+    assert not user.interest_declarations.exists()
