@@ -7,10 +7,11 @@ draft's textContent. The browser counts in UTF-16 units, so the JS converts (Arr
 
 import bisect
 import difflib
+import heapq
 import html
 import itertools
-import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -175,6 +176,10 @@ class Segment:
     end: int
     count: int
 
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
 
 def coverage(ranges: list[tuple[int, int]]) -> list[Segment]:
     """Split overlapping ranges into disjoint segments, each with how many ranges cover it."""
@@ -203,6 +208,109 @@ def bucket(count: int) -> int:
     if count >= 2:
         return 2
     return 1
+
+
+# The draft page carries at most this many shaded passages, however many annotations there are:
+# each is a <mark> (or several, where it crosses a paragraph), and past a few hundred they would
+# outweigh the draft itself on a phone's connection, while showing no more of where comments gather.
+SHADES_LIMIT = 150
+
+
+@dataclass(eq=False)
+class _Run:
+    """Touching text with one shade; `weight` is count × length, so merged runs keep the mean
+    count of what they cover."""
+
+    start: int
+    end: int
+    weight: int
+    before: "_Run | None" = None
+    after: "_Run | None" = None
+    alive: bool = True
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+    @property
+    def mean(self) -> float:
+        return self.weight / self.length
+
+    @property
+    def shade(self) -> int:
+        count = int(self.mean + 0.5)
+        return bucket(count) if count else 0
+
+    def absorb(self, other: "_Run") -> None:
+        """Take in a touching neighbour (which then drops out of the list)."""
+        self.start, self.end = min(self.start, other.start), max(self.end, other.end)
+        self.weight += other.weight
+        other.alive = False
+        if other is self.after:
+            self.after = other.after
+            if self.after:
+                self.after.before = self
+        else:
+            self.before = other.before
+            if self.before:
+                self.before.after = self
+
+
+def _runs(segments: list[Segment]) -> list[_Run]:
+    """The segments as linked runs, in order, with the gaps between them as unshaded runs."""
+    runs: list[_Run] = []
+    for segment in segments:
+        if runs and runs[-1].end < segment.start:
+            runs.append(_Run(runs[-1].end, segment.start, 0))
+        runs.append(_Run(segment.start, segment.end, segment.count * segment.length))
+    for before, after in itertools.pairwise(runs):
+        before.after, after.before = after, before
+    return runs
+
+
+def _merge_alike(run: _Run) -> _Run:
+    """Merge the run with its neighbours while they have its shade."""
+    while run.before is not None and run.before.shade == run.shade:
+        neighbour = run.before
+        neighbour.absorb(run)
+        run = neighbour
+    while run.after is not None and run.after.shade == run.shade:
+        run.absorb(run.after)
+    return run
+
+
+def shades(segments: list[Segment], limit: int = SHADES_LIMIT) -> list[Segment]:
+    """The passages to shade: touching segments of one shade merged, and no more than `limit`
+    passages. Past the limit the shortest passage (or gap) is folded into the neighbour nearest
+    its count, coarsening the picture of where comments gather; a merged passage counts the mean
+    of the counts over its length."""
+    runs = _runs(segments)
+    for run in runs:
+        if run.alive:
+            _merge_alike(run)
+    # Adjacent runs now differ in shade, which every merge below keeps true.
+    shaded = sum(1 for run in runs if run.alive and run.shade)
+    heap = [(run.length, run.start, n, run) for n, run in enumerate(runs) if run.alive]
+    heapq.heapify(heap)
+    serial = len(runs)
+    while shaded > limit and heap:
+        length, _start, _n, run = heapq.heappop(heap)
+        if not run.alive or run.length != length:
+            continue  # merged since it was queued
+        neighbours = [n for n in (run.before, run.after) if n is not None]
+        if not neighbours:
+            break
+        into = min(neighbours, key=lambda n: (abs(n.mean - run.mean), -n.mean))
+        near = {run, *neighbours, *(n for n in (into.before, into.after) if n is not None)}
+        shaded -= sum(1 for n in near if n.shade)
+        into.absorb(run)
+        merged = _merge_alike(into)
+        shaded += sum(1 for n in near if n.alive and n.shade)
+        serial += 1
+        heapq.heappush(heap, (merged.length, merged.start, serial, merged))
+    return [
+        Segment(run.start, run.end, int(run.mean + 0.5)) for run in runs if run.alive and run.shade
+    ]
 
 
 class _Shader(HTMLParser):
@@ -249,21 +357,26 @@ class _Shader(HTMLParser):
                 self.anchors.discard(left)
             piece = html.escape(data[left - start : right - start], quote=False)
             covering = self._covering(left)
-            if covering:
-                self.out.append(
-                    f'<mark class="annotated shade-{bucket(covering.count)}" '
-                    f'data-count="{covering.count}">{piece}</mark>'
-                )
+            # The line breaks between blocks are text too, but a mark there would shade nothing.
+            if covering and not data.isspace():
+                self.out.append(f'<mark class="shade-{bucket(covering.count)}">{piece}</mark>')
             else:
                 self.out.append(piece)
         self.position = end
 
 
-def shade(rendered_html: str, ranges: list[tuple[int, int]]) -> str:
+def shade(
+    rendered_html: str,
+    ranges: list[tuple[int, int]],
+    *,
+    anchors: Iterable[int] = (),
+    limit: int = SHADES_LIMIT,
+) -> str:
     """The draft's HTML with commented passages in <mark>, shaded by how many comments cover
-    them, and an empty `#at-<offset>` anchor where each passage starts. The text is unchanged."""
-    segments = coverage(ranges)
-    shader = _Shader(segments, {start for start, _end in ranges})
+    them (at most `limit` passages, see `shades`), and an empty `#at-<offset>` anchor at each of
+    `anchors`: the passages the page links to. The text is unchanged."""
+    segments = shades(coverage(ranges), limit)
+    shader = _Shader(segments, set(anchors))
     shader.feed(rendered_html)
     shader.close()
     return "".join(shader.out)
@@ -343,22 +456,3 @@ def compare(old_source: str, new_source: str) -> list[DiffRow]:
             else:
                 rows.append(DiffRow("insert", "", _marked(new, "ins")))
     return rows
-
-
-_HEADING = re.compile(r'(<h([1-6]) id="(section-[0-9]+)">.*?</h\2>)', re.DOTALL)
-
-
-def with_section_links(rendered_html: str, label: str) -> str:
-    """Put a "comment on this section" link after each heading, the way without JavaScript.
-
-    The links are marked data-not-text: the JS leaves them out when it counts offsets, so the
-    draft's text is still exactly the version's plain text.
-    """
-    label = html.escape(label)
-    return _HEADING.sub(
-        lambda m: (
-            f'{m.group(1)}<p class="section-comment-link" data-not-text>'
-            f'<a href="#comment-on-{m.group(3)}">{label}</a></p>'
-        ),
-        rendered_html,
-    )

@@ -1,6 +1,7 @@
 """Reads for legislation processes: what each page shows, fetched up front."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -104,14 +105,29 @@ def anchors_of(version: DraftVersion) -> list[Anchor]:
     ]
 
 
-def annotations_left_behind(process: Process, version: DraftVersion) -> list[Annotation]:
-    """Annotations whose passage was not in a later version: they stay on the earlier one."""
-    return list(
+def annotations_left_behind(
+    process: Process, version: DraftVersion, *, limit: int
+) -> tuple[list[Annotation], dict[int, int]]:
+    """Annotations whose passage was not in a later version (they stay on the earlier one): the
+    first `limit`, and how many there are per earlier version's number, in one query or two."""
+    rows = (
+        annotations_visible()
+        .filter(process=process, version__number__lt=version.number)
+        .values_list("version__number")
+        .annotate(n=Count("pk"))
+        .order_by("version__number")
+    )
+    counts = dict(rows)
+    if not counts:
+        return [], counts
+    annotations = list(
         annotations_visible()
         .filter(process=process, version__number__lt=version.number)
         .select_related("author", "version")
-        .order_by("version__number", "start", "id")
+        .defer("version__body", "version__html", "version__plain_text")
+        .order_by("version__number", "start", "id")[:limit]
     )
+    return annotations, counts
 
 
 @dataclass
@@ -138,9 +154,10 @@ def most_discussed(annotations: list[Anchor], limit: int = 5) -> list[Passage]:
     return ranked[:limit]
 
 
-def shaded_html(version: DraftVersion, annotations: list[Anchor]) -> str:
-    """The version's HTML with annotated passages shaded by how many annotations cover them."""
-    return anchoring.shade(version.html, [(a.start, a.end) for a in annotations])
+def shaded_html(version: DraftVersion, annotations: list[Anchor], linked: Iterable[int]) -> str:
+    """The version's HTML with annotated passages shaded by how many annotations cover them, and
+    an anchor (`#at-<start>`) at the start of each `linked` passage."""
+    return anchoring.shade(version.html, [(a.start, a.end) for a in annotations], anchors=linked)
 
 
 def questions_with_totals(process: Process, *, with_totals: bool) -> list[Question]:

@@ -25,7 +25,11 @@ from participation.selectors import comments_page, is_following, user_vote_value
 from participation.services import NotAllowed
 
 PROCESSES_PER_PAGE = 20
-ANNOTATIONS_PER_PAGE = 30
+# The draft page lists annotations compactly, a page at a time: with the draft itself, its
+# shading and its most discussed passages it stays light however many there are (see
+# tests/legislation/test_views.py). The whole of each, its replies and votes are on its own page.
+ANNOTATIONS_PER_PAGE = 20
+LEFT_BEHIND_SHOWN = 10
 
 
 def _number(value: str) -> int | None:
@@ -227,16 +231,29 @@ def _render_version(request, process, version, *, form=None, section_form=None, 
         request.GET.get("page")
     )
     page.object_list = list(page.object_list)
-    user_votes = user_vote_values(request.user, page.object_list)
-    for annotation in page.object_list:
-        annotation.user_vote = user_votes.get(annotation.pk)
+    most_discussed = selectors.most_discussed(anchors)
+    # Only the passages this page links to get an anchor: one per annotation would weigh more
+    # than the draft.
+    linked = {a.start for a in page.object_list} | {p.start for p in most_discussed}
     versions = selectors.published_versions(process)
     latest = versions[-1] if versions else None
     is_latest = latest is not None and latest.pk == version.pk
     can_annotate = permissions.can_annotate(request.user, version) if is_latest else None
-    shaded = selectors.shaded_html(version, anchors)
-    if can_annotate:
-        shaded = anchoring.with_section_links(shaded, _("Comment on this section"))
+    left_behind, left_behind_counts = (
+        selectors.annotations_left_behind(process, version, limit=LEFT_BEHIND_SHOWN)
+        if is_latest
+        else ([], {})
+    )
+    # Past the first few, the page of each earlier version lists the rest of its own.
+    left_behind_more = (
+        [
+            (other, left_behind_counts[other.number])
+            for other in versions[:-1]
+            if other.number in left_behind_counts
+        ]
+        if sum(left_behind_counts.values()) > len(left_behind)
+        else []
+    )
     return render(
         request,
         "legislation/version.html",
@@ -245,11 +262,12 @@ def _render_version(request, process, version, *, form=None, section_form=None, 
             "version": version,
             "versions": versions,
             "is_latest": is_latest,
-            "shaded_html": shaded,
+            "shaded_html": selectors.shaded_html(version, anchors, linked),
             "annotations_page": page,
             "annotations_count": len(anchors),
-            "most_discussed": selectors.most_discussed(anchors),
-            "left_behind": selectors.annotations_left_behind(process, version) if is_latest else [],
+            "most_discussed": most_discussed,
+            "left_behind": left_behind,
+            "left_behind_more": left_behind_more,
             "can_annotate": can_annotate,
             "comments_open": permissions.is_open(process, Phase.COMMENTS),
             "form": form or AnnotationForm(),
@@ -259,13 +277,17 @@ def _render_version(request, process, version, *, form=None, section_form=None, 
     )
 
 
-def _annotation_url(annotation: Annotation) -> str:
-    """The draft page, at the page of the list and the place that show this annotation."""
+def _draft_url(annotation: Annotation) -> str:
+    """The draft page at the page of its list that shows this annotation (and anchors its
+    passage)."""
     url = annotation.version.get_absolute_url()
     number = selectors.annotation_page_number(annotation, ANNOTATIONS_PER_PAGE)
-    if number > 1:
-        url = f"{url}?page={number}"
-    return f"{url}#annotation-{annotation.pk}"
+    return f"{url}?page={number}" if number > 1 else url
+
+
+def _annotation_url(annotation: Annotation) -> str:
+    """The draft page, at the page of the list and the place that show this annotation."""
+    return f"{_draft_url(annotation)}#annotation-{annotation.pk}"
 
 
 @require_POST
@@ -322,6 +344,7 @@ def annotation_detail(request, pk: int, annotation_pk: int):
         {
             "process": process,
             "annotation": annotation,
+            "draft_url": _draft_url(annotation),
             "user_vote": user_vote_values(request.user, [annotation]).get(annotation.pk),
             "comments": comments,
         },

@@ -103,18 +103,32 @@
   if (cancel) cancel.addEventListener("click", hide);
 })();
 
-/* Without this a "comment on this section" link scrolls to a closed <details>: open it. */
+/* A "comment on this section" link after each heading of the draft, which picks that section in
+ * the one section form below the draft. Without JavaScript its list of sections does the same.
+ * The links are marked data-not-text, so the draft's text stays exactly the version's plain text.
+ */
 (function () {
   "use strict";
-  function openTarget() {
-    var id = decodeURIComponent(window.location.hash.slice(1));
-    var target = id && document.getElementById(id);
-    if (target && target.tagName === "DETAILS") {
-      target.open = true;
-      var field = target.querySelector("textarea");
-      if (field) field.focus();
-    }
-  }
-  window.addEventListener("hashchange", openTarget);
-  openTarget();
+  var container = document.getElementById("draft-text");
+  var choice = document.getElementById("section-choice");
+  var body = document.getElementById("section-body");
+  var label = container && container.getAttribute("data-section-link");
+  if (!container || !choice || !body || !label) return;
+  var headings = container.querySelectorAll("h1[id], h2[id], h3[id], h4[id], h5[id], h6[id]");
+  Array.prototype.forEach.call(headings, function (heading) {
+    if (!choice.querySelector('option[value="' + heading.id + '"]')) return;
+    var link = document.createElement("a");
+    link.href = "#section-comment";
+    link.textContent = label;
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      choice.value = heading.id;
+      body.focus();
+    });
+    var holder = document.createElement("p");
+    holder.className = "section-comment-link";
+    holder.setAttribute("data-not-text", "");
+    holder.appendChild(link);
+    heading.parentNode.insertBefore(holder, heading.nextSibling);
+  });
 })();

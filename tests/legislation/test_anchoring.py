@@ -83,14 +83,61 @@ def test_shade_wraps_passages_in_marks_without_changing_the_text():
     text = rendered.plain_text
     a = text.index("ห้ามตั้งแผง")
     b = text.index("แผงลอย")
-    shaded = anchoring.shade(rendered.html, [(a, a + 11), (b, b + 6)])
+    shaded = anchoring.shade(rendered.html, [(a, a + 11), (b, b + 6)], anchors=[b])
     assert anchoring.text_of(shaded) == text
-    assert f'id="at-{a}"' in shaded and f'id="at-{b}"' in shaded
-    assert '<mark class="annotated shade-1" data-count="1">ห้าม</mark>' in shaded
+    # Only the passages the page links to have an anchor.
+    assert f'id="at-{b}"' in shaded and f'id="at-{a}"' not in shaded
+    assert '<mark class="shade-1">ห้าม</mark>' in shaded
     # "แผง" is covered by both, and sits in <strong>: the mark stays inside it.
-    assert '<strong><mark class="annotated shade-1" data-count="1">ตั้ง</mark>' in shaded
-    assert '<mark class="annotated shade-2" data-count="2">แผง</mark></strong>' in shaded
+    assert '<strong><mark class="shade-1">ตั้ง</mark>' in shaded
+    assert '<mark class="shade-2">แผง</mark></strong>' in shaded
     assert "&amp;" in shaded
+
+
+def test_touching_segments_of_one_shade_are_one_passage():
+    segments = anchoring.coverage([(0, 10), (5, 15), (6, 8), (20, 25)])
+    # Counts 1, 2, 3, 2, 1 then a gap: 2 and 3 share a shade (2-3 comments).
+    assert [(s.start, s.end, s.count) for s in anchoring.shades(segments)] == [
+        (0, 5, 1),
+        (5, 10, 2),
+        (10, 15, 1),
+        (20, 25, 1),
+    ]
+
+
+def test_past_the_limit_the_shortest_passages_fold_into_their_neighbours():
+    # Many short, alternating passages: 1 comment, 4 comments, 1, 4...
+    ranges = []
+    for n in range(0, 400, 2):
+        ranges += [(n * 10, n * 10 + 10)] + [(n * 10 + 10, n * 10 + 20)] * 4
+    ranges.append((4000, 4500))  # one long passage stays as it was
+    shaded = anchoring.shades(anchoring.coverage(ranges), limit=20)
+    assert len(shaded) <= 20
+    assert shaded[-1].start <= 4000 and shaded[-1].end == 4500
+    # Nothing is lost or shaded twice: the passages are disjoint and cover the same span.
+    assert shaded[0].start == 0
+    assert all(a.end <= b.start for a, b in zip(shaded, shaded[1:], strict=False))
+    assert shaded[-2].end == 4000  # no gap before it, so the span is covered without holes
+    # A folded passage counts the mean of what it covers: between 1 and 4 comments here.
+    assert all(1 <= s.count <= 4 for s in shaded)
+    assert any(anchoring.bucket(s.count) == 2 for s in shaded)  # 1 and 4 averaged to 2 or 3
+
+
+def test_shading_stays_bounded_however_many_passages():
+    paragraphs = 50
+    rendered = anchoring.render(
+        "\n\n".join(f"ข้อ {n} ห้ามตั้งแผงลอยก่อนเวลา" for n in range(paragraphs))
+    )
+    length = len(rendered.plain_text)
+    limit = 20
+    for step in (40, 7, 2):
+        ranges = [(n, n + 3) for n in range(0, length - 3, step)]
+        shaded = anchoring.shade(rendered.html, ranges, limit=limit)
+        assert anchoring.text_of(shaded) == rendered.plain_text
+        # A passage is cut where a paragraph ends, so a paragraph can add one mark.
+        assert shaded.count("<mark") <= limit + paragraphs
+        mark = len('<mark class="shade-1"></mark>')
+        assert len(shaded) <= len(rendered.html) + (limit + paragraphs) * mark
 
 
 def test_compare_marks_changes_within_a_thai_paragraph_by_character():

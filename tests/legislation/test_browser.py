@@ -107,4 +107,10 @@ def test_select_a_thai_passage_comment_and_see_it_shaded(live_server, browser, l
     most = page.locator(".most-discussed a").first
     assert most.get_attribute("href").startswith("#at-")
     assert fits_the_screen(page)
+
+    # The link after a heading picks its section in the one section form (its text is not
+    # counted as the draft's: the selections above were made with these links on the page).
+    page.locator("#section-3 + .section-comment-link a").click()
+    assert page.locator("#section-choice").input_value() == "section-3"
+    assert page.evaluate("document.activeElement.id") == "section-body"
     context.close()

@@ -1,5 +1,6 @@
 import csv
 import io
+import random
 
 import pytest
 from django.contrib.auth.models import Group
@@ -9,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from legislation.anchoring import section_at
 from legislation.models import Annotation, Answer, ProcessProposalSupport
+from legislation.views import ANNOTATIONS_PER_PAGE, LEFT_BEHIND_SHOWN
 from participation.models import Comment, Notification, Vote
 from tests.factories import CitizenFactory, CommentFactory, UserFactory, VoteFactory
 from tests.legislation.factories import (
@@ -95,8 +98,63 @@ def test_draft_page_queries_do_not_grow_with_annotations(client, django_assert_n
     add(60)
     with django_assert_num_queries(len(few)):
         response = client.get(url)
-    assert response.text.count('class="annotation"') == 30  # the first page of the list
-    assert response.text.count('class="annotated shade-') >= 2
+    assert response.text.count('class="annotation"') == ANNOTATIONS_PER_PAGE  # the first page
+    assert response.text.count('<mark class="shade-') >= 2
+    assert 'name="value"' not in response.text  # votes are on each annotation's own page
+
+
+def _annotations(version, n, rng, author):
+    """n annotations on random passages of the version, with long comments, in one query."""
+    text = version.plain_text
+    annotations = []
+    for i in range(n):
+        start = rng.randrange(0, len(text) - 40)
+        end = start + rng.randint(3, 40)
+        annotations.append(
+            Annotation(
+                process=version.process,
+                version=version,
+                written_on=version,
+                author=author,
+                quote=text[start:end],
+                start=start,
+                end=end,
+                section=section_at(version.sections, start),
+                body=f"ความเห็นที่ {i} " + "ควรปรับปรุงข้อความในส่วนนี้ให้ชัดเจนยิ่งขึ้น" * 20,
+                comments_count=rng.randint(0, 5),
+            )
+        )
+    Annotation.objects.bulk_create(annotations)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_draft_page_stays_light_as_annotations_grow(client, signed_in):
+    """Ten times the annotations: the same queries and hardly more page. The draft's own HTML,
+    its shading (bounded in legislation.anchoring) and one page of the list are all it carries."""
+    body = "\n\n".join(
+        f"## หมวด {n}\n\nข้อ {n} ห้ามตั้งแผงลอยก่อนเวลา ๐๖.๐๐ น. และหลังเวลา ๒๐.๐๐ น. "
+        "ผู้ค้าต้องจัดที่ทิ้งขยะแยกประเภทประจำแผง"
+        for n in range(1, 21)
+    )
+    version = published(body=body)
+    if signed_in:
+        client.force_login(CitizenFactory())
+    rng = random.Random(7)
+    author = UserFactory()
+    url = version.get_absolute_url()
+    sizes, queries = [], []
+    for n in (30, 270):  # 30, then 300 in all
+        _annotations(version, n, rng, author)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.text.count('class="annotation"') == ANNOTATIONS_PER_PAGE
+        sizes.append(len(response.content))
+        queries.append(len(captured))
+    assert f'href="{url}?page=2#annotations"' in response.text  # back to the list, not the top
+    assert queries[1] == queries[0]
+    assert sizes[1] < sizes[0] * 1.5
+    assert sizes[1] - len(version.html.encode()) < 60_000
 
 
 def test_process_page_queries_are_bounded(client, django_assert_max_num_queries):
@@ -115,7 +173,8 @@ def test_section_comment_without_javascript(client):
     client.force_login(CitizenFactory())
     url = reverse("legislation:annotate", args=[version.process_id, version.number])
     page = client.get(version.get_absolute_url()).text
-    assert 'id="comment-on-section-2"' in page and "data-not-text" in page
+    # One form for every section; the links after the headings come with legislation.js.
+    assert page.count('name="section"') == 1 and '<option value="section-2">' in page
     response = client.post(url, {"section": "section-2", "body": "ทั้งหมวดนี้ดีแล้ว"})
     assert response.status_code == 302
     annotation = Annotation.objects.get()
@@ -255,6 +314,24 @@ def test_earlier_version_lists_annotations_left_behind(client):
     )
     page = client.get(second.get_absolute_url()).text
     assert 'class="annotations annotations-left-behind"' in page and "ความเห็นเก่า" in page
+    assert f'href="{first.get_absolute_url()}#annotations"' not in page  # all of them are shown
+
+
+def test_many_annotations_left_behind_are_shown_a_few_with_a_link_to_the_rest(client):
+    first = published()
+    for n in range(LEFT_BEHIND_SHOWN + 2):
+        AnnotationFactory(version=first, quote="ใช้บังคับกับผู้ค้าทุกราย", body=f"เก่า {n}")
+    second = published(
+        process=first.process,
+        number=first.number + 1,
+        body=first.body.replace("ใช้บังคับกับผู้ค้าทุกราย", "ใช้กับบางราย"),
+    )
+    page = client.get(second.get_absolute_url()).text
+    left = page.split('class="annotations annotations-left-behind"')[1]
+    assert left.count('class="annotation"') == LEFT_BEHIND_SHOWN
+    assert f'href="{first.get_absolute_url()}#annotations"' in left
+    earlier = client.get(first.get_absolute_url()).text
+    assert earlier.count('class="annotation"') == LEFT_BEHIND_SHOWN + 2
 
 
 def test_proposals_page_create_and_support(client):
@@ -332,6 +409,10 @@ def test_a_new_annotation_on_a_later_page_of_the_list_is_shown_there(client):
     assert response.url.endswith(f"?page=2#annotation-{annotation.pk}")
     page = client.get(response.url.split("#")[0]).text
     assert f'id="annotation-{annotation.pk}"' in page
+    # Its passage is anchored on that page, and its own page links back to both.
+    assert f'id="at-{start}"' in page
+    own = client.get(annotation.get_absolute_url()).text
+    assert f'?page=2#at-{start}"' in own and f'?page=2#annotation-{annotation.pk}"' in own
 
 
 def test_one_declaration_for_the_process_covers_its_annotations_and_their_replies(client):
@@ -426,7 +507,7 @@ def test_a_section_comment_sent_back_keeps_what_was_written(client):
     response = client.post(url, {"section": "section-2", "body": body})
     assert response.status_code == 400
     assert "&lt;ยาว&gt;\r\n&lt;ยาว&gt;" in response.text
-    assert 'id="comment-on-section-2" open' in response.text
+    assert '<option value="section-2" selected>' in response.text
     assert not Annotation.objects.exists()
 
 
