@@ -269,6 +269,16 @@ class Investment(Moderated, CompetenceScreened):
         on_delete=models.PROTECT,
         related_name="investments",
     )
+    # Set only for a project staff made from a successful proposal (investment_from_proposal);
+    # one-to-one so that a proposal becomes at most one project, even under concurrent requests.
+    proposal = models.OneToOneField(
+        "proposals.Proposal",
+        verbose_name=_("proposal it came from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="investment",
+    )
     image = models.ImageField(_("image"), upload_to="budgets/", blank=True)
     estimated_cost = models.PositiveBigIntegerField(
         _("estimated cost (baht)"), null=True, blank=True

@@ -177,3 +177,22 @@ def can_see_results(user, heading: Heading) -> bool:
     if result is None:
         return False
     return result.published_at is not None or is_staff_of_budgets(user)
+
+
+def budget_takes_projects(budget: Budget, now=None) -> bool:
+    """Whether staff may still add a project to a budget: it accepts projects or is earlier.
+
+    A budget without phases is still being prepared, which counts as earlier. Reads
+    budget.phases.all(), so prefetched phases cost no query.
+    """
+    now = now or timezone.now()
+    accepting = PHASE_ORDER[PhaseKind.ACCEPTING]
+    for phase in budget.phases.all():
+        if not phase.enabled:
+            continue
+        # A project that arrives once review has begun would skip review and valuation.
+        if PHASE_ORDER[phase.kind] > accepting and phase.starts_at <= now:
+            return False
+        if phase.kind == PhaseKind.ACCEPTING and phase.ends_at <= now:
+            return False
+    return current_phase(budget, now) != PhaseKind.FINISHED

@@ -28,6 +28,7 @@ from budgets.models import (
     InvestmentSupport,
 )
 from budgets.permissions import (
+    budget_takes_projects,
     can_ballot,
     can_propose,
     can_record_booth_ballot,
@@ -683,3 +684,47 @@ def budget_results_due(now=None) -> int:
 def results_publish(*, queryset) -> int:
     """Make computed results public."""
     return queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+
+
+# Projects from proposals ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def investment_from_proposal(*, proposal, heading: Heading, user: User) -> Investment:
+    """Turn a successful proposal into a project of a heading, once; its outcome says so.
+
+    The project carries the proposal's title, description, community, strategic issue and
+    author, and then goes through review and valuation like any other project.
+    """
+    from proposals.models import Proposal
+    from proposals.permissions import ALREADY_INVESTMENT, can_make_investment
+
+    # The lock makes the check and the write one step: two staff members turning the same
+    # proposal at once get one project (the one-to-one column refuses a second in any case).
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    _refused(can_make_investment(user, proposal))
+    budget = Budget.objects.prefetch_related("phases").get(groups__headings=heading)
+    if not budget_takes_projects(budget):
+        raise NotAllowed(
+            _("The budget “%(budget)s” no longer takes new projects.") % {"budget": budget}
+        )
+    investment = Investment(
+        heading=heading,
+        proposal=proposal,
+        title=proposal.title,
+        description=sanitise_html(proposal.description),
+        author_id=proposal.author_id,
+        community_id=proposal.community_id or heading.community_id,
+        strategic_issue_id=proposal.strategic_issue_id,
+    )
+    _validate(investment, exclude=["image", "proposal"])
+    investment._history_user = user
+    try:
+        with transaction.atomic():
+            investment.save()
+    except IntegrityError:
+        raise NotAllowed(str(ALREADY_INVESTMENT)) from None
+    proposal.outcome = Proposal.Outcome.INVESTMENT
+    proposal._history_user = user
+    proposal.save(update_fields=["outcome", "updated_at"])
+    return investment

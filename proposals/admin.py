@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from participation.models import Competence, Milestone
@@ -11,6 +14,8 @@ from participation.moderation_admin import ModeratedAdmin, ModerationFilter, per
 from participation.services import NotAllowed
 from proposals.exports import proposal_export_response
 from proposals.models import Proposal, Support
+from proposals.permissions import can_make_investment, may_make_investments
+from proposals.selectors import investment_headings
 from proposals.services import competence_screen
 
 COMPETENCE_FIELDS = ["competence", "responsible_agency", "competence_explanation"]
@@ -130,6 +135,25 @@ class ProposalAdminForm(forms.ModelForm):
         return cleaned
 
 
+class HeadingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, heading):
+        return f"{heading.group.budget} · {heading.group} · {heading}"
+
+
+class InvestmentHeadingForm(forms.Form):
+    """The intermediate page of "turn into budget projects": which heading they go to."""
+
+    heading = HeadingChoiceField(
+        label=_("heading"),
+        queryset=None,
+        help_text=_("Headings of budgets that accept projects now or have not reached that phase."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["heading"].queryset = investment_headings()
+
+
 class MilestoneInline(GenericTabularInline):
     model = Milestone
     extra = 0
@@ -167,7 +191,7 @@ class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     list_select_related = ["author"]
     search_fields = ["reference", "title"]
     ordering = ["-flags_count", "-published_at", "-id"]
-    actions = [*ModeratedAdmin.actions, "export_csv", "turn_into_poll"]
+    actions = [*ModeratedAdmin.actions, "export_csv", "turn_into_poll", "turn_into_investment"]
     fieldsets = [
         (
             None,
@@ -294,6 +318,72 @@ class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
 
     def has_make_poll_permission(self, request):
         return request.user.has_perms(["proposals.change_proposal", "polls.add_poll"])
+
+    @admin.action(
+        description=_("Turn successful proposals into budget projects (choose the heading)"),
+        permissions=["make_investment"],
+    )
+    def turn_into_investment(self, request, queryset):
+        # The changelist sends the selection here twice: first to show the page that asks for
+        # the heading, then with the heading and "apply" to make the projects.
+        from budgets.services import investment_from_proposal
+
+        form = InvestmentHeadingForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            heading = form.cleaned_data["heading"]
+            made = []
+            for proposal in queryset:
+                try:
+                    made.append(
+                        investment_from_proposal(
+                            proposal=proposal, heading=heading, user=request.user
+                        )
+                    )
+                except NotAllowed as error:
+                    self.message_user(request, f"{proposal}: {error.reason}", messages.ERROR)
+            if made:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d budget project made in %(heading)s. It goes through review "
+                        "and valuation like any other project.",
+                        "%(count)d budget projects made in %(heading)s. They go through review "
+                        "and valuation like any other project.",
+                        len(made),
+                    )
+                    % {"count": len(made), "heading": heading},
+                    messages.SUCCESS,
+                )
+            return None
+        if not form.is_bound and not form.fields["heading"].queryset.exists():
+            self.message_user(
+                request,
+                _(
+                    "No budget takes projects now. Add one, or give a budget its phases, "
+                    "before turning proposals into projects."
+                ),
+                messages.ERROR,
+            )
+            return None
+        proposals = list(queryset.select_related("investment").order_by("reference", "pk"))
+        for proposal in proposals:
+            proposal.decision = can_make_investment(request.user, proposal)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Turn proposals into budget projects"),
+            "opts": self.model._meta,
+            "form": form,
+            "proposals": proposals,
+            "action_name": "turn_into_investment",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/proposals/proposal/turn_into_investment.html", context
+        )
+
+    def has_make_investment_permission(self, request):
+        return may_make_investments(request.user)
 
     # As for debates: a revert would write a whole old version back. History is for reading.
     def revert_disabled(self, request, obj=None):

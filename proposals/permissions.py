@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -112,4 +113,38 @@ def can_send_update(user, proposal: Proposal, now=None) -> Decision:
             _("You can send the next update after %(when)s.")
             % {"when": format_datetime(last + interval, get_language() or "th")},
         )
+    return ALLOWED
+
+
+# Turning a proposal into a budget project edits the proposal and writes a project.
+MAKE_INVESTMENT_PERMISSIONS = ("proposals.change_proposal", "budgets.add_investment")
+ALREADY_INVESTMENT = _("This proposal has already become a budget project.")
+
+
+def may_make_investments(user) -> bool:
+    """Staff allowed to turn proposals into budget projects at all (the admin action)."""
+    return user.is_authenticated and user.has_perms(MAKE_INVESTMENT_PERMISSIONS)
+
+
+def _became_investment(proposal: Proposal) -> bool:
+    # The reverse side of budgets.Investment.proposal: asks the database unless already known.
+    try:
+        proposal.investment  # noqa: B018
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def can_make_investment(user, proposal: Proposal) -> Decision:
+    """Staff turn a successful proposal into one budget project, once.
+
+    An outcome recorded by hand as a project counts too, so that no second project is made.
+    Callers that then write hold the proposal's row lock (investment_from_proposal).
+    """
+    if not may_make_investments(user):
+        return Decision(False, _("You may not turn proposals into budget projects."))
+    if proposal.successful_at is None:
+        return Decision(False, _("Only a successful proposal can become a budget project."))
+    if proposal.outcome == Proposal.Outcome.INVESTMENT or _became_investment(proposal):
+        return Decision(False, ALREADY_INVESTMENT)
     return ALLOWED

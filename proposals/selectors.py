@@ -181,3 +181,40 @@ def proposal_tag_suggestions(limit: int = 20) -> list[str]:
     return cache.get_or_set(
         f"proposals:tag-suggestions:{limit}", most_used, TAG_SUGGESTIONS_SECONDS
     )
+
+
+def proposal_next_stages(proposal: Proposal) -> dict:
+    """The public polls and the visible budget project a proposal became (two queries).
+
+    Drafts have none and cost no query.
+    """
+    if proposal.status == Proposal.Status.DRAFT:
+        return {"polls": [], "investment": None}
+    from budgets.models import Investment
+
+    return {
+        # A poll without dates is a draft staff are still writing: not public yet.
+        "polls": list(proposal.polls.scheduled().order_by("opens_at", "pk")),
+        "investment": Investment.objects.visible()
+        .filter(proposal=proposal)
+        .select_related("heading__group__budget")
+        .first(),
+    }
+
+
+def investment_headings(now=None):
+    """The headings a proposal may become a project in: of budgets still taking projects.
+
+    Newest budget first, each budget's headings in their order.
+    """
+    from budgets.models import Budget, Heading
+    from budgets.permissions import budget_takes_projects
+
+    taking = [
+        b.pk for b in Budget.objects.prefetch_related("phases") if budget_takes_projects(b, now)
+    ]
+    return (
+        Heading.objects.filter(group__budget__in=taking)
+        .select_related("group__budget")
+        .order_by("-group__budget__fiscal_year", "-group__budget_id", "group_id", "pk")
+    )

@@ -110,6 +110,8 @@ def _detail_context(request, proposal: Proposal) -> dict:
         "can_send_update": can_send_update(request.user, proposal),
         "updates": list(proposal.updates.all()) if published else [],
         "milestones": milestones_of(proposal) if proposal.successful_at else [],
+        # The poll or budget project it went on to, linked from its page.
+        "next_stages": selectors.proposal_next_stages(proposal),
         "split": selectors.support_split(proposal) if published else None,
         "following": is_following(request.user, proposal) if published else False,
         "comments": (
