@@ -16,7 +16,8 @@ To refresh after a Django upgrade, list what is still untranslated with
 (and the same under django/contrib/auth and django/contrib/admin), and compare the msgids in the
 English catalogues (locale/en/LC_MESSAGES/django.po), which follow the current source, with the
 Thai .mo: a msgid whose English changed is missing from the Thai catalogue altogether. allauth's
-Thai catalogue is complete. django-simple-history and django-taggit ship no Thai at all, so the
+Thai catalogue has every message, but some in the wrong words: config/allauth_strings.py repeats
+those. django-simple-history and django-taggit ship no Thai at all, so the
 few of their messages that staff see in the admin are repeated at the end.
 """
 
