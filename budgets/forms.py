@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Feasibility
+from participation.forms import image_size_checked, pdf_checked
 from participation.models import Competence
 from participation.selectors import community_list, strategic_issue_list
-from proposals.forms import MAX_DOCUMENT_BYTES, MAX_IMAGE_BYTES
 
 
 class InvestmentForm(forms.Form):
@@ -62,25 +62,10 @@ class InvestmentForm(forms.Form):
     )
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and image.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(_("The image is too large: keep it to 5 MB or less."))
-        return image
+        return image_size_checked(self.cleaned_data.get("image"))
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return None
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError(_("The document is too large: keep it to 5 MB or less."))
-        # By content, not by name: a renamed program must not pass as a PDF.
-        head = document.read(5)
-        document.seek(0)
-        if head != b"%PDF-":
-            raise forms.ValidationError(
-                _("This file is not a PDF. Save the document as PDF and try again.")
-            )
-        return document
+        return pdf_checked(self.cleaned_data.get("document"))
 
     def service_fields(self) -> dict:
         fields = dict(self.cleaned_data)

@@ -38,7 +38,7 @@ from budgets.permissions import (
 )
 from participation.models import Competence, Notification
 from participation.notifications import notices_create
-from participation.services import NotAllowed
+from participation.services import NotAllowed, ensure_allowed
 from participation.text import sanitise_html
 
 INVESTMENT_FIELDS = {
@@ -62,11 +62,6 @@ VALUATION_FIELDS = {
 }
 
 
-def _refused(decision) -> None:
-    if not decision:
-        raise NotAllowed(decision.reason)
-
-
 def _validate(instance, exclude=()) -> None:
     try:
         instance.full_clean(exclude=list(exclude))
@@ -80,7 +75,7 @@ def _validate(instance, exclude=()) -> None:
 @transaction.atomic
 def investment_create(*, author: User, heading: Heading, document=None, **fields) -> Investment:
     """A verified person proposes a project for a heading in the accepting phase."""
-    _refused(can_propose(author, heading))
+    ensure_allowed(can_propose(author, heading))
     unknown = set(fields) - INVESTMENT_FIELDS
     if unknown:
         raise TypeError(f"not investment fields: {sorted(unknown)}")
@@ -110,7 +105,7 @@ def investment_valuate(*, user: User, investment: Investment, **fields) -> Inves
     When a project becomes unfeasible its author is told why, once (in the app and by e-mail).
     """
     investment = Investment.objects.select_for_update().get(pk=investment.pk)
-    _refused(can_valuate(user, investment))
+    ensure_allowed(can_valuate(user, investment))
     unknown = set(fields) - VALUATION_FIELDS
     if unknown:
         raise TypeError(f"not valuation fields: {sorted(unknown)}")
@@ -174,7 +169,7 @@ def investments_select_for_ballot(*, queryset, selected: bool = True) -> int:
 @transaction.atomic
 def support_add(*, user: User, investment: Investment) -> InvestmentSupport:
     """Record one support in the selecting phase, with the person's class and community."""
-    _refused(can_support(user, investment))
+    ensure_allowed(can_support(user, investment))
     try:
         with transaction.atomic():
             support = InvestmentSupport.objects.create(
@@ -192,7 +187,7 @@ def support_add(*, user: User, investment: Investment) -> InvestmentSupport:
 @transaction.atomic
 def support_withdraw(*, user: User, investment: Investment) -> None:
     """Take a support back during the selecting phase."""
-    _refused(can_withdraw_support(user, investment, supported=True))
+    ensure_allowed(can_withdraw_support(user, investment, supported=True))
     deleted, _rows = InvestmentSupport.objects.filter(user=user, investment=investment).delete()
     if not deleted:
         raise NotAllowed(_("You do not support this project."))
@@ -430,7 +425,7 @@ def _ranked_length(budget: Budget, state: BallotState) -> int:
 @transaction.atomic
 def ballot_line_add(*, user: User, heading: Heading, investment_id, points: int = 1) -> Ballot:
     """Put a project on the person's ballot, checking every rule of the budget."""
-    _refused(can_ballot(user, heading))
+    ensure_allowed(can_ballot(user, heading))
     investment = _investment_on_ballot(heading, investment_id)
     ballot = _online_ballot_for_edit(user=user, heading=heading)
     state = ballot_state(heading, ballot)
@@ -453,7 +448,7 @@ def ballot_line_add(*, user: User, heading: Heading, investment_id, points: int 
 @transaction.atomic
 def ballot_line_remove(*, user: User, heading: Heading, investment_id) -> Ballot | None:
     """Take a project off the ballot; an emptied ballot is removed (the person has not voted)."""
-    _refused(can_ballot(user, heading))
+    ensure_allowed(can_ballot(user, heading))
     _lock_person(user)
     ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
     if ballot is None or ballot.channel != Channel.ONLINE:
@@ -476,7 +471,7 @@ def ballot_line_points_set(*, user: User, heading: Heading, investment_id, point
     """Change the points a cumulative ballot gives a project (0 removes it)."""
     if points <= 0:
         return ballot_line_remove(user=user, heading=heading, investment_id=investment_id)
-    _refused(can_ballot(user, heading))
+    ensure_allowed(can_ballot(user, heading))
     if heading.group.budget.ballot_style != BallotStyle.CUMULATIVE:
         raise NotAllowed(_("This ballot does not use points."))
     investment = _investment_on_ballot(heading, investment_id)
@@ -495,7 +490,7 @@ def ballot_line_points_set(*, user: User, heading: Heading, investment_id, point
 @transaction.atomic
 def ballot_line_move(*, user: User, heading: Heading, investment_id, up: bool) -> Ballot:
     """Move a project one place up or down a ranked ballot."""
-    _refused(can_ballot(user, heading))
+    ensure_allowed(can_ballot(user, heading))
     if heading.group.budget.ballot_style != BallotStyle.RANKED:
         raise NotAllowed(_("This ballot is not ranked."))
     _lock_person(user)
@@ -532,7 +527,7 @@ def booth_ballot_record(
     """
     from accounts.selectors import census_record_find
 
-    _refused(can_record_booth_ballot(officer, heading))
+    ensure_allowed(can_record_booth_ballot(officer, heading))
     record = census_record_find(national_id)
     if record is None:
         raise NotAllowed(_("No one with this national ID is in the house register."))
@@ -702,7 +697,7 @@ def investment_from_proposal(*, proposal, heading: Heading, user: User) -> Inves
     # The lock makes the check and the write one step: two staff members turning the same
     # proposal at once get one project (the one-to-one column refuses a second in any case).
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _refused(can_make_investment(user, proposal))
+    ensure_allowed(can_make_investment(user, proposal))
     budget = Budget.objects.prefetch_related("phases").get(groups__headings=heading)
     if not budget_takes_projects(budget):
         raise NotAllowed(

@@ -22,15 +22,10 @@ from legislation.models import (
 )
 from legislation.permissions import can_annotate, can_answer, can_propose, can_support
 from legislation.selectors import current_version
-from participation.services import NotAllowed, follow_add
+from participation.services import NotAllowed, ensure_allowed, follow_add
 
 # A quote longer than this is a whole section or more: comment on the section instead.
 QUOTE_MAX = 4000
-
-
-def _refused(decision) -> None:
-    if not decision:
-        raise NotAllowed(decision.reason)
 
 
 def _class_value(user: User, matter) -> str:
@@ -41,7 +36,7 @@ def _class_value(user: User, matter) -> str:
 @transaction.atomic
 def answer_cast(*, user: User, question: Question, option: QuestionOption) -> Answer:
     """Answer a question, or change one's answer while the debate is open. Raises NotAllowed."""
-    _refused(can_answer(user, question))
+    ensure_allowed(can_answer(user, question))
     if option.question_id != question.pk:
         raise NotAllowed(_("Choose one of the question's options."))
     voter_class = _class_value(user, question.process)
@@ -64,7 +59,7 @@ def answer_cast(*, user: User, question: Question, option: QuestionOption) -> An
 @transaction.atomic
 def proposal_create(*, author: User, process, title: str, body: str) -> ProcessProposal:
     """Write a short proposal for the process. Raises NotAllowed."""
-    _refused(can_propose(author, process))
+    ensure_allowed(can_propose(author, process))
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise NotAllowed(_("Write a title and your proposal."))
@@ -80,7 +75,7 @@ def proposal_create(*, author: User, process, title: str, body: str) -> ProcessP
 @transaction.atomic
 def proposal_support(*, user: User, proposal: ProcessProposal) -> bool:
     """Support a proposal once; False if the person already had. Raises NotAllowed."""
-    _refused(can_support(user, proposal))
+    ensure_allowed(can_support(user, proposal))
     try:
         with transaction.atomic():
             ProcessProposalSupport.objects.create(
@@ -100,7 +95,7 @@ def annotation_create(
 
     The browser's offsets are not trusted: the quote must be exactly the version's text there.
     """
-    _refused(can_annotate(author, version))
+    ensure_allowed(can_annotate(author, version))
     # Publishing a version locks the process too, so an annotation lands either before the
     # annotations move (and moves with them) or after, on the new version.
     Process.objects.select_for_update().filter(pk=version.process_id).first()

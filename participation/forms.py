@@ -75,3 +75,35 @@ def place_choices_keep(form: forms.Form, current) -> None:
         form.fields["strategic_issue"].queryset = strategic_issue_list() | (
             StrategicIssue.objects.filter(pk=current.strategic_issue_id)
         )
+
+
+# Uploads people attach to their proposals and projects; a phone photo fits well within it.
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def image_size_checked(image):
+    """An uploaded image (already opened by Pillow through ImageField) within the size limit."""
+    if image and image.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The image is too large: keep it to 5 MB or less."), code="image_too_large"
+        )
+    return image
+
+
+def pdf_checked(document):
+    """An uploaded PDF within the size limit, or None when nothing was uploaded."""
+    if not document:
+        return None
+    if document.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The document is too large: keep it to 5 MB or less."), code="document_too_large"
+        )
+    # By content, not by name: a renamed program or page must not pass as a PDF.
+    head = document.read(5)
+    document.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(
+            _("This file is not a PDF. Save the document as PDF and try again."),
+            code="document_not_pdf",
+        )
+    return document

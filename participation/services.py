@@ -41,7 +41,9 @@ class NotAllowed(Exception):
         self.reason = str(reason)
 
 
-def _refused(decision) -> None:
+def ensure_allowed(decision) -> None:
+    """Raise NotAllowed with the decision's reason unless it allows; every stage's writes
+    check their permission with it."""
     if not decision:
         raise NotAllowed(decision.reason)
 
@@ -114,7 +116,7 @@ def vote_cast(*, user: User, target: models.Model, value: int | None) -> Vote | 
     if value not in (None, Vote.Value.UP, Vote.Value.DOWN):
         raise NotAllowed(_("Choose like or dislike."))
     # Taking a vote back needs no voter class: someone who lost theirs may still withdraw.
-    _refused(can_vote(user, target) if value is not None else can_comment(user, target))
+    ensure_allowed(can_vote(user, target) if value is not None else can_comment(user, target))
     where = {"user": user, **_target_filter(target)}
     for _attempt in range(VOTE_ATTEMPTS):
         vote = Vote.objects.select_for_update().filter(**where).first()
@@ -170,7 +172,7 @@ def comment_create(
     official: bool = False,
 ) -> Comment:
     """Add a comment or reply; the author follows the commentable; followers hear of it later."""
-    _refused(can_comment(author, commentable))
+    ensure_allowed(can_comment(author, commentable))
     body = body.strip()
     if not body:
         raise NotAllowed(_("Write something before you publish."))
@@ -206,7 +208,7 @@ def comment_create(
 @transaction.atomic
 def comment_delete(*, user: User, comment: Comment) -> Comment:
     """The author withdraws a comment; the thread keeps a placeholder so replies still read."""
-    _refused(can_delete_comment(user, comment))
+    ensure_allowed(can_delete_comment(user, comment))
     comment.deleted_at = timezone.now()
     comment.save(update_fields=["deleted_at"])
     return comment
@@ -214,7 +216,7 @@ def comment_delete(*, user: User, comment: Comment) -> Comment:
 
 def flag_add(*, user: User, target: models.Model) -> bool:
     """Report content once; returns False when this person had already reported it."""
-    _refused(can_flag(user, target))
+    ensure_allowed(can_flag(user, target))
     try:
         with transaction.atomic():
             Flag.objects.create(user=user, **_target_filter(target))

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, User, VoterClass
 from accounts.selectors import voter_class_for
-from participation.services import NotAllowed
+from participation.services import NotAllowed, ensure_allowed
 from polls.models import (
     DEFAULT_CLASSES,
     Answer,
@@ -30,11 +30,6 @@ from polls.permissions import (
 )
 
 TEXT_ANSWER_MAX = 2000
-
-
-def _refused(decision) -> None:
-    if not decision:
-        raise NotAllowed(decision.reason)
 
 
 def poll_frozen_reason(poll: Poll, now=None) -> str:
@@ -121,7 +116,7 @@ def ballot_cast(
     texts: Mapping[int, str] | None = None,
 ) -> Ballot:
     """Record one person's secret ballot online. Raises NotAllowed with the reason."""
-    _refused(ballot_eligibility(user, poll))
+    ensure_allowed(ballot_eligibility(user, poll))
     answers = answers_check(poll, choices, texts or {})
     roll = RollEntry(
         poll=poll,
@@ -147,9 +142,9 @@ def booth_ballot_cast(
     The person is an affected citizen of their census community. The account their record
     verifies, if any, goes on the roll too, so they cannot vote online afterwards.
     """
-    _refused(can_record_at_booth(officer, booth))
+    ensure_allowed(can_record_at_booth(officer, booth))
     poll = booth.poll
-    _refused(booth_eligibility(record, poll))
+    ensure_allowed(booth_eligibility(record, poll))
     answers = answers_check(poll, choices, texts or {})
     roll = RollEntry(
         poll=poll,
@@ -172,7 +167,7 @@ def booth_totals_enter(
 
     Returns how many options were counted. Refused once the results are published.
     """
-    _refused(can_record_at_booth(officer, booth))
+    ensure_allowed(can_record_at_booth(officer, booth))
     poll = Poll.objects.select_for_update().get(pk=booth.poll_id)
     if not poll.is_closed():
         raise NotAllowed(_("Booth totals are entered after the poll closes."))

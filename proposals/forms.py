@@ -4,16 +4,13 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from participation.forms import place_choices_keep
+from participation.forms import image_size_checked, pdf_checked, place_choices_keep
 from participation.models import Competence
 from participation.selectors import community_list, strategic_issue_list
 from participation.tags import TagsField, TagsInput, tags_split
 from proposals.models import Proposal
 from proposals.selectors import proposal_tag_suggestions
 
-# Latin and full-width commas both separate tags: some Thai phone keyboards offer the latter.
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # Only links people can open without an account; the page links to them, it never embeds.
 VIDEO_HOSTS = {
     "youtube.com",
@@ -142,30 +139,10 @@ class ProposalForm(forms.Form):
         return url
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and image.size > MAX_IMAGE_BYTES:
-            raise forms.ValidationError(
-                _("The image is too large: keep it to 5 MB or less."), code="image_too_large"
-            )
-        return image
+        return image_size_checked(self.cleaned_data.get("image"))
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if not document:
-            return None
-        if document.size > MAX_DOCUMENT_BYTES:
-            raise forms.ValidationError(
-                _("The document is too large: keep it to 5 MB or less."), code="document_too_large"
-            )
-        # By content, not by name: a renamed program or page must not pass as a PDF.
-        head = document.read(5)
-        document.seek(0)
-        if head != b"%PDF-":
-            raise forms.ValidationError(
-                _("This file is not a PDF. Save the document as PDF and try again."),
-                code="document_not_pdf",
-            )
-        return document
+        return pdf_checked(self.cleaned_data.get("document"))
 
     def service_fields(self) -> dict:
         """The cleaned data as service keyword arguments; an empty image keeps the current one."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, User
 from accounts.selectors import voter_class_for
-from participation.services import NotAllowed, follow_add, hot_score
+from participation.services import NotAllowed, ensure_allowed, follow_add, hot_score
 from participation.tags import tags_checked
 from participation.text import sanitise_html
 from participation.thai_dates import BE_OFFSET
@@ -32,11 +32,6 @@ PROPOSAL_FIELDS = {
     "community",
     "strategic_issue",
 }
-
-
-def _refused(decision) -> None:
-    if not decision:
-        raise NotAllowed(decision.reason)
 
 
 def support_threshold() -> int:
@@ -74,7 +69,7 @@ def _validate(proposal: Proposal) -> None:
 @transaction.atomic
 def proposal_create(*, author: User, tags: list[str] = (), document=None, **fields) -> Proposal:
     """Write a draft; nobody else sees it until it is published."""
-    _refused(can_start_proposal(author))
+    ensure_allowed(can_start_proposal(author))
     proposal = Proposal(author=author)
     _fields_set(proposal, fields)
     _validate(proposal)
@@ -99,7 +94,7 @@ def proposal_update(
 ):
     """Change a draft."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _refused(can_edit_proposal(user, proposal))
+    ensure_allowed(can_edit_proposal(user, proposal))
     _fields_set(proposal, fields)
     _validate(proposal)
     proposal.save()
@@ -133,7 +128,7 @@ def proposal_publish(*, user: User, proposal: Proposal) -> Proposal:
         try:
             with transaction.atomic():
                 locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-                _refused(can_edit_proposal(user, locked))
+                ensure_allowed(can_edit_proposal(user, locked))
                 now = timezone.now()
                 locked.reference = _next_reference(now)
                 locked.status = Proposal.Status.PUBLISHED
@@ -150,7 +145,7 @@ def proposal_publish(*, user: User, proposal: Proposal) -> Proposal:
 def proposal_retire(*, user: User, proposal: Proposal, reason: str, explanation: str) -> Proposal:
     """The author withdraws an open proposal, saying why; it stays visible as retired."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _refused(can_retire_proposal(user, proposal))
+    ensure_allowed(can_retire_proposal(user, proposal))
     if reason not in Proposal.RetiredReason.values:
         raise NotAllowed(_("Choose why you retire the proposal."))
     proposal.status = Proposal.Status.RETIRED
@@ -169,7 +164,7 @@ def support_add(*, user: User, proposal: Proposal) -> Support:
     """
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     supported = Support.objects.filter(user=user, proposal=proposal).exists()
-    _refused(can_support(user, proposal, supported=supported))
+    ensure_allowed(can_support(user, proposal, supported=supported))
     try:
         with transaction.atomic():
             support = Support.objects.create(
@@ -199,7 +194,7 @@ def support_withdraw(*, user: User, proposal: Proposal) -> None:
     """Take a support back while the proposal is open. A success once reached stays."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     supports = Support.objects.filter(user=user, proposal=proposal)
-    _refused(can_withdraw_support(user, proposal, supported=supports.exists()))
+    ensure_allowed(can_withdraw_support(user, proposal, supported=supports.exists()))
     supports.delete()
     Proposal.objects.filter(pk=proposal.pk).update(
         supports_count=F("supports_count") - 1, hot_score=hot_score(proposal)
@@ -243,7 +238,7 @@ def proposal_update_send(*, user: User, proposal: Proposal, title: str, body: st
     from proposals.tasks import proposal_update_deliver
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _refused(can_send_update(user, proposal))
+    ensure_allowed(can_send_update(user, proposal))
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise NotAllowed(_("Write a title and a message."))
