@@ -58,7 +58,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from operator import mul
+from itertools import repeat
+from operator import add, mul
 
 Number = int | Fraction | Decimal
 
@@ -209,7 +210,8 @@ class _Node:
     def __init__(self, mask: int, classes: dict, created: dict | None = None):
         self.mask = mask  # bit i set: project i funded
         self.classes = classes  # project -> {K mask: exact weight of its supporters with F & A = K}
-        # The sets K made by the last funding, and the sets they grew from.
+        # The sets K made by the last funding, and the sets they grew from; only those of voters
+        # with a project still to price, as no other spending is ever looked up.
         self.created = (list(created), list(created.values())) if created else ([], [])
         self.children: dict[int, _Node] = {}
         self.float_classes: dict[int, list] = {}
@@ -376,14 +378,17 @@ class _Instance:
         del classes[funded]
         copied = set()
         created = {}
+        done = mask | bit
         for g in self.supporters[funded]:
             ballot_mask = self.masks[g]
+            if not ballot_mask & ~done:
+                continue  # nothing left to price for these voters
             before = ballot_mask & mask
             after = before | bit
             created[after] = before
             weight = self.weights[g]
             for i in self.ballots[g]:
-                if i == funded or (mask >> i) & 1:
+                if (done >> i) & 1:
                     continue
                 if i not in copied:
                     classes[i] = dict(classes[i])
@@ -456,11 +461,11 @@ class _Instance:
             node = self._child(node, best)
             spent = self._spent_f
             after, before = node.created
-            grown = [s + best_alpha for s in map(spent.__getitem__, before)]
+            grown = map(add, map(spent.__getitem__, before), repeat(best_alpha))
             spent.update(zip(after, grown, strict=True))
             del bound[best]
-            for i in self.overlap[best]:
-                fresh.pop(i, None)
+            for i in self.overlap[best].intersection(fresh):
+                del fresh[i]
         return winners
 
     def _rho_float(self, node: _Node, i: int):
