@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -128,6 +129,18 @@ class Budget(models.Model):
 
     def get_absolute_url(self):
         return reverse("budgets:detail", args=[self.pk])
+
+    def clean(self):
+        """Limits that contradict each other, or a cumulative ballot with nothing to spread."""
+        errors = {}
+        if self.ballot_style == BallotStyle.CUMULATIVE and not self.points_total:
+            errors["points_total"] = _("A cumulative ballot needs the points each voter spreads.")
+        if self.min_projects and self.max_projects and self.min_projects > self.max_projects:
+            errors["min_projects"] = _(
+                "The fewest projects on a ballot cannot be more than the most projects."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def fiscal_year_be(self) -> int:

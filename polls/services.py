@@ -284,6 +284,8 @@ def poll_from_proposal(*, proposal) -> Poll:
                 Option(question=question, order=2, title=_("No, do not carry it out")),
             ]
         )
-    proposal.outcome = Proposal.Outcome.POLL
-    proposal.save(update_fields=["outcome", "updated_at"])
+    # A proposal already turned into a budget project keeps that outcome: it is the further step.
+    if proposal.outcome != Proposal.Outcome.INVESTMENT:
+        proposal.outcome = Proposal.Outcome.POLL
+        proposal.save(update_fields=["outcome", "updated_at"])
     return poll

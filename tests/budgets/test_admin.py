@@ -218,3 +218,29 @@ def test_a_project_on_the_ballot_found_unfeasible_leaves_the_ballot(admin_client
     assert admin_client.post(url, data).status_code == 302
     investment.refresh_from_db()
     assert (investment.feasibility, investment.selected_for_ballot) == ("unfeasible", False)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"ballot_style": "cumulative", "points_total": None}, "points_total"),
+        ({"min_projects": 5, "max_projects": 3}, "min_projects"),
+    ],
+)
+def test_a_budget_with_limits_that_cannot_work_is_refused(fields, field):
+    from django.core.exceptions import ValidationError
+
+    from tests.budgets.factories import BudgetFactory
+
+    budget = BudgetFactory.build(**fields)
+    with pytest.raises(ValidationError) as refused:
+        budget.clean()
+    assert field in refused.value.message_dict
+
+
+def test_an_imported_cumulative_ballot_without_a_points_total_reads_well(client):
+    heading = heading_in("balloting", ballot_style="cumulative", points_total=None)
+    InvestmentFactory(heading=heading)
+    client.force_login(CitizenFactory())
+    page = client.get(reverse("budgets:ballot", args=[heading.pk])).content.decode()
+    assert "None" not in page and "Give points to the projects you want." in page

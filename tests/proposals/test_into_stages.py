@@ -137,6 +137,17 @@ def test_a_proposal_that_went_to_a_vote_can_still_become_a_project(administrator
     assert proposal.outcome == Proposal.Outcome.INVESTMENT
 
 
+def test_a_project_that_later_goes_to_a_vote_keeps_its_outcome(administrator):
+    from polls.services import poll_from_proposal
+
+    proposal = successful()
+    investment_from_proposal(proposal=proposal, heading=heading_in("accepting"), user=administrator)
+    poll = poll_from_proposal(proposal=proposal)
+    proposal.refresh_from_db()
+    assert poll.proposal == proposal
+    assert proposal.outcome == Proposal.Outcome.INVESTMENT
+
+
 @pytest.mark.parametrize("role", ["moderator", "planner"])
 def test_staff_who_may_not_write_projects_are_refused(role):
     with pytest.raises(NotAllowed, match="may not turn proposals into budget projects"):
