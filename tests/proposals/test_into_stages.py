@@ -206,9 +206,11 @@ def test_staff_turning_one_proposal_at_the_same_instant_make_one_project():
     def turn():
         barrier.wait()
         try:
-            made.append(
-                investment_from_proposal(proposal=proposal, heading=heading, user=administrator)
-            )
+            # Each thread has its own active language: English for the messages compared below.
+            with translation.override("en"):
+                made.append(
+                    investment_from_proposal(proposal=proposal, heading=heading, user=administrator)
+                )
         except NotAllowed as error:
             refused.append(error.reason)
         except Exception as error:  # pragma: no cover - what the test must not see
@@ -216,12 +218,11 @@ def test_staff_turning_one_proposal_at_the_same_instant_make_one_project():
         finally:
             connection.close()
 
-    with translation.override("en"):
-        threads = [threading.Thread(target=turn) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    threads = [threading.Thread(target=turn) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     assert failed == []
     assert len(made) == 1
     assert refused == ["This proposal has already become a budget project."] * 5
