@@ -146,12 +146,17 @@ def test_preferences_use_cost_utilities():
 
 def reference_equal_shares(budget, costs, voters, completion=True):
     """Equal Shares voter by voter in Fractions, the tie-break documented in budgets.tally."""
+    return reference_with_increments(budget, costs, voters, completion)[0]
+
+
+def reference_with_increments(budget, costs, voters, completion=True):
+    """(outcome, add1 increments) of the plain reference, which runs every increment."""
     keys = list(costs)
     voters = [(set(a) & set(keys), Fraction(w)) for a, w in voters if w > 0]
     voters = [(a, w) for a, w in voters if a]
     total = sum(w for _, w in voters)
     if not total:
-        return []
+        return [], 0
 
     def run(share):
         money = [share] * len(voters)
@@ -197,7 +202,7 @@ def reference_equal_shares(budget, costs, voters, completion=True):
             break
         step += 1
         outcome = following
-    return outcome
+    return outcome, step
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -223,6 +228,82 @@ def test_equal_shares_matches_the_reference(seed):
         assert tally.equal_shares(budget, costs, voters, completion=completion) == (
             reference_equal_shares(budget, costs, voters, completion)
         )
+
+
+def random_instance(seed):
+    """4 to 10 projects (some free, many equal costs), 5 to 40 voters, random weights."""
+    rng = random.Random(seed)
+    keys = [f"p{i}" for i in range(rng.randint(4, 10))]
+    palette = rng.choice([[10, 20, 20, 30], [0, 5, 10, 15, 25, 40, 60], list(range(1, 80))])
+    scale = rng.choice([1, 4, 12])  # one add1 step is large or small against the shares
+    costs = {k: rng.choice(palette) * scale for k in keys}
+    if seed % 9 == 0:
+        costs[keys[0]] = 0
+    voters = []
+    for _ in range(rng.randint(5, 40)):
+        approved = rng.sample(keys, rng.randint(1, min(4, len(keys))))
+        weight = 1
+        if seed % 3 == 1:
+            weight = rng.choice([1, 1, 2, 3])
+        elif seed % 3 == 2:
+            weight = rng.choice([Decimal("0.5"), Decimal("1.5"), Fraction(1, 3), 1])
+        voters.append((approved, weight))
+    total = sum(costs.values())
+    budget = max(1, int(total * rng.choice([0.2, 0.35, 0.5, 0.7])))
+    return budget, costs, voters
+
+
+@pytest.mark.parametrize("batch", range(30))
+def test_completion_matches_running_every_increment(batch):
+    # 300 small instances: winners (in order) and the number of add1 increments taken must be
+    # those of the reference, which runs the method at every increment in exact Fractions.
+    for seed in range(batch * 10, batch * 10 + 10):
+        budget, costs, voters = random_instance(seed)
+        details = tally.equal_shares_details(budget, costs, voters)
+        expected = reference_with_increments(budget, costs, voters)
+        assert (details.winners, details.increments) == expected, seed
+
+
+def plain_completion(budget, costs, voters):
+    """The add1 completion of budgets.tally without any skipping: one run per increment."""
+    keys = list(costs)
+    index = {k: i for i, k in enumerate(keys)}
+    grouped = {}
+    for approved, weight in voters:
+        members = frozenset(index[k] for k in approved)
+        grouped[members] = grouped.get(members, 0) + weight
+    instance = tally._Instance([costs[k] for k in keys], list(grouped.items()))
+    share = Fraction(budget) / instance.total_weight
+    outcome, step = instance.run(share), 0
+    while True:
+        left = budget - sum(instance.costs[i] for i in outcome)
+        if not any(i not in outcome and instance.costs[i] <= left for i in instance.candidates):
+            break
+        following = instance.run(share + step + 1)
+        if sum(instance.costs[i] for i in following) > budget:
+            break
+        step += 1
+        outcome = following
+    return [keys[i] for i in outcome], step
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_completion_matches_one_run_per_increment_medium(seed):
+    # 200 voters, 15 projects, realistic costs: too big for the voter-by-voter reference, so
+    # the completion is checked against running budgets.tally's own method at every increment.
+    rng = random.Random(1000 + seed)
+    keys = [f"p{i}" for i in range(15)]
+    costs = {k: rng.choice([5, 10, 20, 40, 80, 150]) * 100 + rng.randrange(100) for k in keys}
+    popularity = [rng.paretovariate(1.2) for _ in keys]
+    voters = []
+    for _ in range(200):
+        approved = set()
+        for _ in range(rng.randint(1, 5)):
+            approved.add(rng.choices(keys, popularity)[0])
+        voters.append((sorted(approved), 1))
+    budget = sum(costs.values()) // 4
+    details = tally.equal_shares_details(budget, costs, voters)
+    assert (details.winners, details.increments) == plain_completion(budget, costs, voters)
 
 
 def test_completion_skips_steps_it_can_prove_change_nothing():
