@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.forms import InterestDeclarationForm
 from accounts.models import InterestDeclaration
@@ -27,7 +27,7 @@ from accounts.services import VerificationError, interest_declare
 from participation.forms import CommentForm
 from participation.models import Comment, Moderated, Votable
 from participation.notifications import notifications_mark_read
-from participation.permissions import matter_of
+from participation.permissions import can_comment, can_post_official, matter_of
 from participation.selectors import notifications_page
 from participation.services import (
     NotAllowed,
@@ -260,6 +260,38 @@ def comment(request, label: str, pk: int):
         return _back(request, commentable, "comments")
     messages.success(request, _("Your comment has been published."))
     return _back(request, commentable, f"comment-{new_comment.pk}")
+
+
+@require_safe
+@login_required
+def comment_reply(request, pk: int):
+    """The reply form for one comment, on a page of its own.
+
+    The thread links here instead of carrying a form per comment; comments.js fetches the
+    form alone (?part=form) and shows it in place. It posts to `comment` like the thread's form.
+    """
+    if pk > MAX_PK:
+        raise Http404
+    parent = get_object_or_404(
+        Comment.objects.visible().filter(deleted_at__isnull=True).select_related("author"), pk=pk
+    )
+    # Through target_or_404, so a reply page never shows a comment on hidden content.
+    content_type = ContentType.objects.get_for_id(parent.content_type_id)
+    commentable = target_or_404(f"{content_type.app_label}.{content_type.model}", parent.object_id)
+    decision = can_comment(request.user, commentable)
+    # The thread's page (with its order and page of comments), where the new reply will show.
+    next_url = safe_next(request) or _url_of(commentable)
+    context = {
+        "parent": parent,
+        "commentable": commentable,
+        "closed_reason": "" if decision else decision.reason,
+        "can_post_official": can_post_official(request.user),
+        "next_url": next_url,
+        "back_url": f"{next_url.split('#', 1)[0]}#comment-{parent.pk}",
+    }
+    if request.GET.get("part") == "form":
+        return render(request, "participation/includes/comment_reply_form.html", context)
+    return render(request, "participation/comment_reply.html", context)
 
 
 @require_POST

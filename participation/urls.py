@@ -10,6 +10,7 @@ urlpatterns = [
     path("vote/<str:label>/<int:pk>/", views.vote, name="vote"),
     path("declare/<str:label>/<int:pk>/", views.declare, name="declare"),
     path("comment/<str:label>/<int:pk>/", views.comment, name="comment"),
+    path("comments/<int:pk>/reply/", views.comment_reply, name="comment_reply"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment_delete"),
     path("flag/<str:label>/<int:pk>/", views.flag, name="flag"),
     path("follow/<str:label>/<int:pk>/", views.follow, name="follow"),

@@ -46,9 +46,11 @@ def test_start_comment_reply_vote_report_and_a_moderator_hides(live_server, brow
     comment = Comment.objects.get(object_id=debate.pk)
     page.locator(f"#comment-{comment.pk}").wait_for()
 
-    page.locator(f"#comment-{comment.pk} summary").first.click()
+    # "Reply" links to the reply page; comments.js fetches its form into the thread instead.
+    page.locator(f"#comment-{comment.pk} a.comment-reply-link").click()
     page.fill(f"#comment-{comment.pk}-reply", "ขอบคุณค่ะ")
-    page.locator(f"#comment-{comment.pk} details form button[type=submit]").first.click()
+    assert page.url.endswith(f"/debates/{debate.pk}/#comment-{comment.pk}")
+    page.locator(f"#comment-{comment.pk}-reply-box button[type=submit]").click()
     page.wait_for_function("() => document.querySelectorAll('article[id^=comment-]').length === 2")
     assert Comment.objects.filter(parent=comment).count() == 1
 

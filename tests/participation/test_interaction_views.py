@@ -2,9 +2,10 @@
 notifications, addressed generically as <app_label.model_name>/<pk>."""
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.template.loader import render_to_string
@@ -367,6 +368,157 @@ def test_the_author_deletes_their_comment_and_nobody_else_can(client):
     assert comment.deleted_at is not None
 
 
+# --- The reply page -------------------------------------------------------------------------
+
+
+def reply_url(comment, **query) -> str:
+    address = url("comment_reply", comment.pk)
+    return f"{address}?{urlencode(query)}" if query else address
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The named inputs of the reply form, as a browser would post them (textarea left out)."""
+    form = html.split('class="comment-reply-form"', 1)[1].split("</form>", 1)[0]
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+
+def test_the_reply_page_shows_the_comment_and_a_form_back_to_the_thread(client):
+    debate = DebateFactory(title="ทางเท้าริมคลอง")
+    parent = CommentFactory(
+        commentable=debate, author=UserFactory(display_name="สมศรี"), body="<b>ไฟ</b> มืด"
+    )
+    signed_in(client)
+    response = client.get(reply_url(parent, next=NEXT))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Reply to สมศรี" in html and "ทางเท้าริมคลอง" in html
+    assert "&lt;b&gt;ไฟ&lt;/b&gt; มืด" in html and "<b>ไฟ" not in html
+    assert f'action="{url("comment", DEBATE, debate.pk)}"' in html
+    fields = form_fields(html)
+    assert (fields["parent"], fields["next"]) == (str(parent.pk), NEXT)
+    assert "csrfmiddlewaretoken" in fields
+    assert f'<textarea id="comment-{parent.pk}-reply" name="body"' in html
+    assert 'name="official"' not in html  # staff only
+    # Back to the exact comment on the page the person came from.
+    assert f'href="{NEXT.replace("&", "&amp;")}#comment-{parent.pk}"' in html
+
+
+def test_the_reply_page_without_a_safe_next_returns_to_the_commentable(client):
+    debate = DebateFactory()
+    parent = CommentFactory(commentable=debate)
+    signed_in(client)
+    for unsafe in [None, "https://evil.example/", "//evil.example/"]:
+        query = {"next": unsafe} if unsafe else {}
+        fields = form_fields(client.get(reply_url(parent, **query)).content.decode())
+        assert fields["next"] == debate.get_absolute_url()
+
+
+def test_a_reply_posted_from_the_reply_page_lands_on_its_anchor(client):
+    debate = DebateFactory()
+    parent = CommentFactory(commentable=debate)
+    replier = signed_in(client)
+    fields = form_fields(client.get(reply_url(parent, next=NEXT)).content.decode())
+    response = client.post(url("comment", DEBATE, debate.pk), {**fields, "body": "เห็นด้วยครับ"})
+    reply = Comment.objects.get(author=replier)
+    assert (reply.parent, reply.depth, reply.body) == (parent, 1, "เห็นด้วยครับ")
+    assert response.status_code == 302 and response.url == f"{NEXT}#comment-{reply.pk}"
+    assert said(response) == ["Your comment has been published."]
+
+
+def test_staff_get_the_official_answer_box_on_the_reply_page(client):
+    parent = CommentFactory()
+    signed_in(client, UserFactory(is_staff=True))
+    html = client.get(reply_url(parent)).content.decode()
+    assert f'id="comment-{parent.pk}-official" name="official"' in html
+    fields = form_fields(html)
+    client.post(
+        url("comment", DEBATE, parent.object_id), {**fields, "body": "ตอบ", "official": "on"}
+    )
+    assert Comment.objects.get(parent=parent).is_official
+
+
+def test_the_form_alone_is_what_comments_js_puts_in_the_thread(client):
+    parent = CommentFactory()
+    signed_in(client)
+    response = client.get(reply_url(parent, next=NEXT, part="form"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith(f'<div class="comment-reply-box" id="comment-{parent.pk}-reply')
+    assert "<html" not in html and "<h1" not in html
+    assert form_fields(html)["next"] == NEXT
+
+
+def test_anonymous_people_sign_in_first_and_come_back_to_the_reply_page(client):
+    parent = CommentFactory()
+    address = reply_url(parent, next=NEXT)
+    response = client.get(address)
+    assert response.status_code == 302
+    login, query = response.url.split("?", 1)
+    assert login == reverse("account_login")
+    assert parse_qs(query)["next"] == [address]
+
+
+def test_the_reply_page_takes_no_post(client):
+    parent = CommentFactory()
+    signed_in(client)
+    assert client.post(reply_url(parent), {"body": "ตอบ"}).status_code == 405
+    assert Comment.objects.count() == 1
+
+
+def test_hidden_deleted_or_missing_comments_have_no_reply_page(client):
+    hidden = CommentFactory(hidden_at=timezone.now())
+    deleted = CommentFactory(deleted_at=timezone.now())
+    on_hidden_content = CommentFactory(commentable=DebateFactory(hidden_at=timezone.now()))
+    signed_in(client)
+    for comment in [hidden, deleted, on_hidden_content]:
+        assert client.get(reply_url(comment)).status_code == 404
+    assert client.get(f"/en/comments/{10**30}/reply/").status_code == 404
+    assert client.get("/en/comments/123456/reply/").status_code == 404
+
+
+def test_closed_comments_show_the_reason_and_no_reply_link_or_form(client):
+    from tests.legislation.factories import ProcessFactory, days
+
+    # A process takes comments only during its debate phase, which is over here.
+    process = ProcessFactory()
+    parent = CommentFactory(commentable=process)
+    signed_in(client, CitizenFactory())
+    thread = client.get(process.get_absolute_url()).content.decode()
+    assert 'class="comments-closed"' in thread and f'id="comment-{parent.pk}"' in thread
+    assert url("comment_reply", parent.pk) not in thread and "comments.js" not in thread
+    for part in [{}, {"part": "form"}]:
+        response = client.get(reply_url(parent, **part))
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert 'class="comments-closed"' in html and "<textarea" not in html
+
+    process.debate_ends_on = days(1)
+    process.save()
+    thread = client.get(process.get_absolute_url()).content.decode()
+    assert url("comment_reply", parent.pk) in thread and "comments.js" in thread
+    assert "<textarea" in client.get(reply_url(parent)).content.decode()
+
+
+def test_the_reply_page_costs_the_same_queries_however_big_the_thread(
+    client, django_assert_num_queries
+):
+    small, big = CommentFactory(), CommentFactory()
+    reply = big
+    for _ in range(30):
+        reply = CommentFactory(parent=reply)
+    CommentFactory.create_batch(20, commentable=big.commentable)
+    signed_in(client)
+    for part in [{}, {"part": "form"}]:
+        client.get(reply_url(small, **part))  # warm caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reply_url(small, **part)).status_code == 200
+        # Read now: the next request empties the connection's query log that `queries` slices.
+        small_count = len(queries)
+        for comment in [big, reply]:
+            with django_assert_num_queries(small_count):
+                assert client.get(reply_url(comment, **part)).status_code == 200
+
+
 # --- Flags and follows ------------------------------------------------------------------------
 
 
@@ -448,14 +600,14 @@ def test_the_thread_renders_placeholders_hides_hidden_and_escapes(rf):
     assert url("comment_delete", official.pk) not in html
     # The current vote's button is pressed, and pressing it again sends "" to take it back.
     assert re.search(r'value=""[^>]*aria-pressed="true"', official_block)
-    assert "<details" in mine_block and 'name="parent"' in mine_block
-    assert f"comment-{deleted.pk}-reply" not in html  # no replying to a withdrawn comment
+    # Reply is a link to the reply page; only deleting one's own comment opens in <details>.
+    assert "<details" in mine_block and url("comment_reply", mine.pk) in mine_block
+    assert 'name="parent"' not in html
+    assert url("comment_reply", deleted.pk) not in html  # no replying to a withdrawn comment
     assert 'aria-current="page"' in html and "order=oldest" in html
 
 
 def test_the_thread_for_anonymous_people_offers_sign_in_not_forms():
-    from django.contrib.auth.models import AnonymousUser
-
     debate = DebateFactory()
     CommentFactory(commentable=debate)
     html = render_comments(AnonymousUser(), debate)
@@ -495,6 +647,33 @@ def test_rendering_a_thread_costs_the_same_queries_at_any_size(django_assert_num
     small_count = len(queries)
     with django_assert_num_queries(small_count):
         assert render_comments(viewer, big).count('class="comment comment-depth') == 60
+
+
+def test_a_signed_in_thread_grows_by_a_link_per_comment_not_a_form(django_assert_num_queries):
+    """The reply form lives on the reply page: each comment adds a link, the same queries."""
+    small, big = DebateFactory(), DebateFactory()
+    viewer = UserFactory(is_staff=True)
+    CommentFactory(commentable=small)
+    CommentFactory.create_batch(20, commentable=big)  # a full page of comments
+    render_comments(viewer, small)  # warm the content-type cache
+    with CaptureQueriesContext(connection) as queries:
+        small_html = render_comments(viewer, small)
+    with django_assert_num_queries(len(queries)):
+        big_html = render_comments(viewer, big)
+    assert big_html.count('class="comment-reply-link"') == 20
+    # One textarea, one official box: the new comment's form; none per comment.
+    assert big_html.count("<textarea") == 1 and big_html.count('name="official"') == 1
+    assert 'name="parent"' not in big_html
+    assert big_html.count("comments.js") == 1
+    # What a comment adds beyond what an anonymous visitor gets: its like/dislike and report
+    # forms (about 950 characters) and the reply link (about 200). The inline reply form that
+    # the link replaced weighed about 1,250 on its own, for staff.
+    anonymous = AnonymousUser()
+    per_comment = (len(big_html) - len(small_html)) / 19
+    anonymous_per_comment = (
+        len(render_comments(anonymous, big)) - len(render_comments(anonymous, small))
+    ) / 19
+    assert per_comment - anonymous_per_comment < 1400
 
 
 def test_vote_split_table(client):
