@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,7 +12,7 @@ from legislation.models import (
     Question,
     QuestionOption,
 )
-from legislation.services import version_publish, version_render
+from legislation.services import response_set, version_publish, version_render
 from participation.moderation_admin import ModeratedAdmin, ModerationFilter
 from participation.services import NotAllowed
 from participation.text import sanitise_html
@@ -141,10 +140,10 @@ class RespondedAdmin(ModeratedAdmin):
     """Moderation like any comment, plus the municipality's response."""
 
     def save_model(self, request, obj, form, change):
-        if "response" in form.changed_data:
-            obj.responded_at = timezone.now() if obj.response else None
-            form.changed_data.append("responded_at")
         super().save_model(request, obj, form, change)
+        if "response" in form.changed_data:
+            # The service dates the answer (or clears the date when the answer is taken back).
+            response_set(target=obj, response=obj.response, reason=obj.response_reason)
 
 
 class ResponseFilter(admin.SimpleListFilter):

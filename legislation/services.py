@@ -196,7 +196,7 @@ def version_publish(*, version: DraftVersion, now=None) -> tuple[int, int]:
 
 
 def response_set(*, target: Annotation | ProcessProposal, response: str, reason: str) -> None:
-    """Record the municipality's answer to an annotation or a proposal (the admin's write)."""
+    """Record the municipality's answer to an annotation or a proposal, dated now (admin, demo)."""
     target.response = response
     target.response_reason = reason.strip()
     target.responded_at = timezone.now() if response else None
