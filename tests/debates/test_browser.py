@@ -45,6 +45,9 @@ def test_start_comment_reply_vote_report_and_a_moderator_hides(live_server, brow
     page.locator("form.comment-form button[type=submit]").click()
     comment = Comment.objects.get(object_id=debate.pk)
     page.locator(f"#comment-{comment.pk}").wait_for()
+    # The thread is in the page before comments.js (deferred) runs: a click that early would
+    # follow the link to the reply page, as it does without JavaScript.
+    page.wait_for_load_state("load")
 
     # "Reply" links to the reply page; comments.js fetches its form into the thread instead.
     page.locator(f"#comment-{comment.pk} a.comment-reply-link").click()
