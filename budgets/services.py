@@ -140,7 +140,7 @@ def investment_valuate(*, user: User, investment: Investment, **fields) -> Inves
 def _unfeasible_notify(investment: Investment) -> None:
     """Tell the author, in their language, why their project cannot go ahead."""
     author = investment.author
-    notices_create(kind=Notification.Kind.UPDATE, subject=investment, user_ids=[author.pk])
+    notices_create(kind=Notification.Kind.UNFEASIBLE, subject=investment, user_ids=[author.pk])
     if author.is_active and author.email and not author.erased_at:
         with translation.override(author.language):
             send_mail(
@@ -689,9 +689,11 @@ def investment_from_proposal(*, proposal, heading: Heading, user: User) -> Inves
     """Turn a successful proposal into a project of a heading, once; its outcome says so.
 
     The project carries the proposal's title, description, community, strategic issue and
-    author, and then goes through review and valuation like any other project.
+    author, and then goes through review and valuation like any other project. Everyone who
+    took part in the proposal is told.
     """
     from proposals.models import Proposal
+    from proposals.notifications import next_stage_announce
     from proposals.permissions import ALREADY_INVESTMENT, can_make_investment
 
     # The lock makes the check and the write one step: two staff members turning the same
@@ -722,4 +724,12 @@ def investment_from_proposal(*, proposal, heading: Heading, user: User) -> Inves
     proposal.outcome = Proposal.Outcome.INVESTMENT
     proposal._history_user = user
     proposal.save(update_fields=["outcome", "updated_at"])
+    # After commit, so nobody hears of a rolled-back project; robust, because the project stands
+    # even if telling people fails.
+    transaction.on_commit(
+        lambda: next_stage_announce(
+            proposal=proposal, kind=Notification.Kind.TO_BUDGET, subject=investment
+        ),
+        robust=True,
+    )
     return investment

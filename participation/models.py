@@ -318,7 +318,9 @@ class Notification(models.Model):
     """An in-app notice for one person, later e-mailed in their digest.
 
     It is about a comment (someone commented or replied) or about a `subject`: an update an
-    author sent, a proposal that reached its supports.
+    author sent, a proposal that reached its supports or went on to a vote (the proposal, since
+    the draft poll has no public page yet), the budget project a proposal became, a project
+    found unfeasible.
     """
 
     class Kind(models.TextChoices):
@@ -326,6 +328,9 @@ class Notification(models.Model):
         REPLY = "reply", _("reply to you")
         UPDATE = "update", _("update from an author")
         SUCCESS = "success", _("reached its supports")
+        TO_POLL = "to_poll", _("went to a vote")
+        TO_BUDGET = "to_budget", _("became a budget project")
+        UNFEASIBLE = "unfeasible", _("found not feasible")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -49,7 +49,7 @@ def _shown(notifications: QuerySet[Notification]) -> QuerySet[Notification]:
 
 
 def notices_create(*, kind: str, subject: models.Model, user_ids: Iterable[int]) -> int:
-    """Notify these people about `subject` (an update, a proposal that succeeded).
+    """Notify these people about `subject` (an update, a proposal that succeeded or went on).
 
     Idempotent, like the comment fan-out: one row per person, kind and subject.
     """
@@ -95,6 +95,17 @@ def notification_digest_send(*, user_id: int) -> int:
     )
     if not pending or not user.is_active or not user.email:
         return 0
+    # Imported here: participation.selectors imports this module.
+    from participation.selectors import rows_addressed
+
+    # Like the notifications page: one query per kind of subject, none linking to a hidden one.
+    subjects = rows_addressed(
+        (n.content_type_id, n.object_id) for n in pending if n.content_type_id
+    )
+    for notification in pending:
+        notification.subject_row = subjects.get(
+            (notification.content_type_id, notification.object_id)
+        )
     with translation.override(user.language):
         body = render_to_string(
             "participation/email/notification_digest.txt",

@@ -225,7 +225,10 @@ def rows_addressed(refs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], mod
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
-        rows = model._default_manager.filter(pk__in=object_ids)
+        # A model whose URL reads a related row names it (ProposalUpdate: its proposal).
+        rows = model._default_manager.filter(pk__in=object_ids).select_related(
+            *getattr(model, "url_related", ())
+        )
         if issubclass(model, Moderated):
             rows = rows.filter(hidden_at__isnull=True)
         for row in rows:

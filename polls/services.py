@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, User, VoterClass
 from accounts.selectors import voter_class_for
+from participation.models import Notification
 from participation.services import NotAllowed, ensure_allowed
 from polls.models import (
     DEFAULT_CLASSES,
@@ -252,9 +253,10 @@ def poll_from_proposal(*, proposal) -> Poll:
     """Turn a successful proposal into a draft poll asking whether to carry it out.
 
     The poll has no dates yet: staff finish it in the admin before it opens. The proposal's
-    outcome says it became a poll.
+    outcome says it became a poll, and everyone who took part in the proposal is told.
     """
     from proposals.models import Proposal
+    from proposals.notifications import next_stage_announce
 
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.successful_at is None:
@@ -288,4 +290,13 @@ def poll_from_proposal(*, proposal) -> Poll:
     if proposal.outcome != Proposal.Outcome.INVESTMENT:
         proposal.outcome = Proposal.Outcome.POLL
         proposal.save(update_fields=["outcome", "updated_at"])
+    # The subject is the proposal: the draft poll's page 404s until it opens, and the proposal's
+    # page links to the poll from then on. After commit, so nobody hears of a rolled-back poll;
+    # robust, because the poll stands even if telling people fails.
+    transaction.on_commit(
+        lambda: next_stage_announce(
+            proposal=proposal, kind=Notification.Kind.TO_POLL, subject=proposal
+        ),
+        robust=True,
+    )
     return poll

@@ -167,6 +167,9 @@ class Support(models.Model):
 class ProposalUpdate(models.Model):
     """News the author sends to a proposal's supporters (at most one every few days)."""
 
+    # get_absolute_url reads the proposal: pages listing updates fetch it with them.
+    url_related = ("proposal",)
+
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="updates")
     title = models.CharField(_("title"), max_length=120)
     body = models.TextField(_("message"), max_length=3000)

@@ -1,9 +1,10 @@
-"""What followers and supporters hear about a proposal: its success and its author's updates."""
+"""What followers and supporters hear about a proposal: its success, its author's updates, and
+where it went next (a vote, a budget project)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -22,6 +23,20 @@ def success_announce(proposal_id: int) -> int:
         content_type=ContentType.objects.get_for_model(Proposal), object_id=proposal.pk
     ).values_list("user_id", flat=True)
     return notices_create(kind=Notification.Kind.SUCCESS, subject=proposal, user_ids=followers)
+
+
+def next_stage_announce(*, proposal: Proposal, kind: str, subject: models.Model) -> int:
+    """Tell a proposal's author, followers and supporters where it went next.
+
+    Idempotent like the other fan-outs: a second call for the same kind and subject adds no rows.
+    """
+    followers = Follow.objects.filter(
+        content_type=ContentType.objects.get_for_model(Proposal), object_id=proposal.pk
+    ).values_list("user_id", flat=True)
+    # Supporters and the author usually follow too, but either may have unfollowed since.
+    supporters = proposal.supports.values_list("user_id", flat=True)
+    people = {proposal.author_id, *followers, *supporters}
+    return notices_create(kind=kind, subject=subject, user_ids=people)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts.roles import ADMINISTRATOR, PLANNER, VALUATOR
 from budgets.models import Budget, BudgetPhase, HeadingResult, Investment
@@ -139,8 +140,12 @@ def test_the_notification_page_shows_the_unfeasible_notice(client):
     )
     client.force_login(investment.author)
     response = client.get(reverse("participation:notifications"))
+    html = response.content.decode()
     assert response.status_code == 200
-    assert investment.title in response.content.decode()
+    assert f'<a href="{investment.get_absolute_url()}">{investment.title}</a>' in html
+    # Worded as a finding on the author's project, not as an author's update.
+    assert gettext("Your project was found not feasible") in html
+    assert gettext("News on something you support") not in html
     assert Investment.objects.get(pk=investment.pk).unfeasible_notified_at
 
 

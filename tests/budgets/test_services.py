@@ -304,7 +304,8 @@ class TestProjects:
             )
         assert len(mail.outbox) == 1
         assert "ที่ดินเป็นของกรมเจ้าท่า" in mail.outbox[0].body
-        assert Notification.objects.filter(user=investment.author).count() == 1
+        notice = Notification.objects.get(user=investment.author)
+        assert (notice.kind, notice.subject) == (Notification.Kind.UNFEASIBLE, investment)
         investment.refresh_from_db()
         assert not investment.selected_for_ballot
 
