@@ -124,7 +124,8 @@ def investment_valuate(*, user: User, investment: Investment, **fields) -> Inves
     if "competence" in fields:
         investment.competence_screened_at = timezone.now()
     investment.valuated_at = timezone.now()
-    if investment.feasibility == Feasibility.UNFEASIBLE:
+    # Only a feasible project with a price stays on the ballot (as the admin action requires).
+    if investment.feasibility != Feasibility.FEASIBLE:
         investment.selected_for_ballot = False
     _validate(investment, exclude=["image"])
     investment.save()

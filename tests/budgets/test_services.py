@@ -309,6 +309,18 @@ class TestProjects:
         investment.refresh_from_db()
         assert not investment.selected_for_ballot
 
+    def test_a_project_valuated_back_to_undecided_leaves_the_ballot(self):
+        investment = InvestmentFactory(
+            heading=HeadingFactory(), feasibility=Feasibility.FEASIBLE, price=10_000
+        )
+        assert investment.selected_for_ballot
+        staff = UserFactory(is_staff=True, is_superuser=True)
+        investment_valuate(
+            user=staff, investment=investment, feasibility=Feasibility.UNDECIDED, price=None
+        )
+        investment.refresh_from_db()
+        assert not investment.selected_for_ballot
+
     def test_unfeasible_needs_a_reason_and_outside_an_agency(self):
         investment = InvestmentFactory(heading=HeadingFactory())
         staff = UserFactory(is_staff=True, is_superuser=True)
