@@ -68,7 +68,7 @@ def test_select_a_thai_passage_comment_and_see_it_shaded(live_server, browser, l
     reader = CitizenFactory(display_name="ผู้อ่าน")
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a loaded CI machine: Chromium and the server share 2 cores
     sign_in(page, live_server, reader)
     page.goto(f"{live_server.url}/{language}/legislation/{version.process_id}/draft/")
     page.wait_for_url(re.compile(rf"/{language}/legislation/\d+/draft/\d+/$"))
@@ -93,7 +93,8 @@ def test_select_a_thai_passage_comment_and_see_it_shaded(live_server, browser, l
     form.wait_for(state="visible")
     assert page.locator("#annotation-quote").inner_text() == PASSAGE
     page.fill("#annotation-form textarea", "ควรมีข้อยกเว้นช่วงเทศกาล")
-    form.locator("button[type=submit]").click()
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     page.wait_for_function("() => document.querySelectorAll('article.annotation').length === 2")
     passage = Annotation.objects.exclude(pk=whole.pk).get()
     assert passage.quote == PASSAGE

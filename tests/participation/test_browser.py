@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from participation.models import Comment
+from participation.models import Comment, Flag, Vote
 from tests.browser import fits_the_screen, sign_in
-from tests.factories import CommentFactory, DebateFactory, UserFactory
+from tests.factories import CitizenFactory, CommentFactory, DebateFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,4 +63,26 @@ def test_reply_on_the_reply_page_without_javascript(live_server, browser):
     reply = Comment.objects.get(parent=parent)
     assert page.url == f"{thread}#comment-{reply.pk}"
     assert "Your comment has been published." in page.locator("main").inner_text()
+    context.close()
+
+
+def test_comment_like_and_report_share_one_form_without_javascript(live_server, browser):
+    """Each comment's buttons submit the thread's one form to their own URL (formaction)."""
+    parent = CommentFactory(commentable=DebateFactory())
+    other = CommentFactory(commentable=parent.commentable)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    voter = CitizenFactory()
+    sign_in(page, live_server, voter)
+    thread = f"{live_server.url}/en/debates/{parent.object_id}/?order=oldest"
+    page.goto(thread)
+    assert page.locator("form#comment-actions").count() == 1
+    with page.expect_navigation():
+        page.locator(f"#comment-{other.pk} button.vote-up").click()
+    assert Vote.objects.get(user=voter).object_id == other.pk
+    assert page.locator(f"#comment-{other.pk} button.vote-up[aria-pressed=true]").count() == 1
+    with page.expect_navigation():
+        page.locator(f"#comment-{parent.pk} button.flag-button").click()
+    assert Flag.objects.get(user=voter).object_id == parent.pk
     context.close()
