@@ -330,13 +330,14 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            (None, {"fields": ["author_link", *self.staff_fields, "supports_count"]}),
+            (None, {"fields": ["author_link", *self.staff_fields, "proposal", "supports_count"]}),
             (_("Valuation"), {"fields": [*self.valuation_fields, "valuated_at"]}),
             (_("Moderation"), {"fields": ModeratedAdmin.moderation_fields}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = [*ModeratedAdmin.readonly_fields, "supports_count", "valuated_at"]
+        # The proposal link is made once, by investment_from_proposal.
+        readonly = [*ModeratedAdmin.readonly_fields, "proposal", "supports_count", "valuated_at"]
         if not is_staff_of_budgets(request.user):
             readonly += self.staff_fields
         return readonly

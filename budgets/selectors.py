@@ -76,7 +76,7 @@ def investment_list(
 def investment_get(pk) -> Investment:
     """A project with what its page shows (the view decides who may see a hidden one)."""
     return (
-        Investment.objects.select_related(*RELATED)
+        Investment.objects.select_related(*RELATED, "proposal")
         .prefetch_related("heading__group__budget__phases", "documents")
         .get(pk=pk)
     )

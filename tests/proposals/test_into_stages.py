@@ -358,6 +358,9 @@ def test_the_page_links_to_the_poll_and_the_project_it_became(client, administra
         f'<a href="{investment.get_absolute_url()}">This proposal became a project in '
         "Saensuk budget 2569</a>"
     ) in body
+    # And the project page names the proposal it came from.
+    project_page = client.get(investment.get_absolute_url()).content.decode()
+    assert f'<a href="{proposal.get_absolute_url()}">{proposal.title}</a>' in project_page
 
 
 def test_the_page_does_not_link_to_a_draft_poll_or_a_hidden_project(client, administrator):
