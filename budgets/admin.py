@@ -309,6 +309,7 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
         "community",
         "strategic_issue",
         "image",
+        "image_alt",
         "estimated_cost",
         "valuators",
         "selected_for_ballot",

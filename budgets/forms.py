@@ -54,6 +54,20 @@ class InvestmentForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=_("Optional: a photo or drawing in JPEG, PNG or WebP, at most 5 MB."),
     )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Optional: say in a sentence what the picture shows, for people who cannot see it."
+        ),
+        error_messages={
+            "max_length": _(
+                "Keep the image description to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )
     document = forms.FileField(
         label=_("Document"),
         required=False,

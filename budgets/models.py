@@ -293,6 +293,14 @@ class Investment(Moderated, CompetenceScreened):
         related_name="investment",
     )
     image = models.ImageField(_("image"), upload_to="budgets/", blank=True)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional: say in a sentence what the picture shows, for people who cannot see it."
+        ),
+    )
     estimated_cost = models.PositiveBigIntegerField(
         _("estimated cost (baht)"), null=True, blank=True
     )

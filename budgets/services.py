@@ -48,6 +48,7 @@ INVESTMENT_FIELDS = {
     "community",
     "strategic_issue",
     "image",
+    "image_alt",
     "estimated_cost",
 }
 VALUATION_FIELDS = {

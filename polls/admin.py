@@ -69,7 +69,7 @@ class BoothInline(admin.TabularInline):
 class OptionInline(FrozenInlineMixin, admin.TabularInline):
     model = Option
     extra = 2
-    fields = ["order", "title", "description", "image"]
+    fields = ["order", "title", "description", "image", "image_alt"]
 
 
 @admin.register(Poll)

@@ -16,7 +16,9 @@ def _option_label(option) -> str:
         label += format_html('<span class="option-description">{}</span>', option.description)
     if option.image:
         label += format_html(
-            '<img class="option-image" src="{}" alt="" loading="lazy">', option.image.url
+            '<img class="option-image" src="{}" alt="{}" loading="lazy">',
+            option.image.url,
+            option.image_alt,
         )
     return label
 

@@ -202,6 +202,14 @@ class Option(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     image = models.ImageField(_("image"), upload_to="polls/options/", blank=True)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional: say in a sentence what the picture shows, for people who cannot see it."
+        ),
+    )
 
     class Meta:
         ordering = ["order", "id"]

@@ -81,6 +81,20 @@ class ProposalForm(forms.Form):
             ),
         },
     )
+    image_alt = forms.CharField(
+        label=_("Image description"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Optional: say in a sentence what the picture shows, for people who cannot see it."
+        ),
+        error_messages={
+            "max_length": _(
+                "Keep the image description to %(limit_value)d characters or fewer "
+                "(it has %(show_value)d)."
+            ),
+        },
+    )
     document = forms.FileField(
         label=_("Document"),
         required=False,
@@ -111,6 +125,7 @@ class ProposalForm(forms.Form):
                     "summary": proposal.summary,
                     "description": proposal.description,
                     "video_url": proposal.video_url,
+                    "image_alt": proposal.image_alt,
                     "tags": ", ".join(sorted(tag.name for tag in proposal.tags.all())),
                     "community": proposal.community_id,
                     "strategic_issue": proposal.strategic_issue_id,

@@ -46,6 +46,14 @@ class Proposal(Moderated, CompetenceScreened):
     description = models.TextField(_("description"), max_length=10_000)
     video_url = models.URLField(_("video link"), blank=True)
     image = models.ImageField(_("image"), upload_to="proposals/", blank=True)
+    image_alt = models.CharField(
+        _("image description"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Optional: say in a sentence what the picture shows, for people who cannot see it."
+        ),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("author"),

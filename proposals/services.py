@@ -29,6 +29,7 @@ PROPOSAL_FIELDS = {
     "description",
     "video_url",
     "image",
+    "image_alt",
     "community",
     "strategic_issue",
 }

@@ -335,6 +335,45 @@ def test_a_project_with_image_and_pdf(client):
     assert response.status_code == 200 and "document" in response.context["form"].errors
 
 
+def test_a_project_image_description_is_saved_and_shown_as_alt(client):
+    import io
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    def png():
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+        return SimpleUploadedFile("a.png", buffer.getvalue(), "image/png")
+
+    heading = heading_in("accepting")
+    client.force_login(CitizenFactory())
+    url = reverse("budgets:propose", args=[heading.pk])
+    form = client.get(url).content.decode()
+    assert 'name="image_alt"' in form and "what the picture shows" in form
+    data = {"title": "ศาลาริมคลอง", "description": "ศาลาพักผ่อน"}
+    response = client.post(url, {**data, "image": png(), "image_alt": "ศาลาไม้ริมคลองแสนสุข"})
+    assert response.status_code == 302
+    investment = Investment.objects.get(title="ศาลาริมคลอง")
+    assert investment.image_alt == "ศาลาไม้ริมคลองแสนสุข"
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r'<img class="investment-image" src="[^"]+" alt="ศาลาไม้ริมคลองแสนสุข">', page)
+
+    # No description: an empty alt, the image treated as decorative.
+    response = client.post(url, {"title": "ศาลาที่สอง", "description": "x", "image": png()})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert re.search(r'<img class="investment-image" src="[^"]+" alt="">', page)
+
+    response = client.post(url, {**data, "title": "ยาวเกิน", "image": png(), "image_alt": "x" * 201})
+    assert response.status_code == 200
+    assert "Keep the image description to 200 characters or fewer (it has 201)." in (
+        response.content.decode()
+    )
+    assert not Investment.objects.filter(title="ยาวเกิน").exists()
+
+
 def test_execution_filters_by_status_and_stats_count_queries(client, django_assert_max_num_queries):
     heading = heading_in("finished")
     done, planned = (

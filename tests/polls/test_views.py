@@ -103,11 +103,13 @@ def test_options_show_their_description_and_image_in_the_ballot(client):
     option = poll.questions.first().options.first()
     option.description = "ลานจอดรถใต้ดิน <b>สองชั้น</b>"
     option.image = SimpleUploadedFile("parking.png", b"\x89PNG\r\n", content_type="image/png")
+    option.image_alt = 'ภาพวาดลานจอดรถ "สองชั้น"'
     option.save()
     client.force_login(CitizenFactory())
     body = client.get(poll.get_absolute_url()).content.decode()
     assert '<span class="option-description">ลานจอดรถใต้ดิน &lt;b&gt;สองชั้น&lt;/b&gt;</span>' in body
     assert 'class="option-image"' in body
+    assert 'alt="ภาพวาดลานจอดรถ &quot;สองชั้น&quot;"' in body
 
 
 def test_vote_through_the_page(client):
@@ -340,3 +342,42 @@ def test_no_declaration_on_a_poll_for_affected_people_only(client):
     )
     assert "not among the classes this poll admits" in response.content.decode()
     assert not user.interest_declarations.exists()
+
+
+def test_staff_describe_an_option_image_in_the_question_admin(admin_client):
+    poll = poll_with_questions(opens_at=None, closes_at=None)
+    question = poll.questions.get(order=1)
+    options = list(question.options.all())
+    url = reverse("admin:polls_question_change", args=[question.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="options-0-image_alt"' in page and "what the picture shows" in page
+    data = {
+        "poll": poll.pk,
+        "order": question.order,
+        "title": question.title,
+        "description": "",
+        "kind": question.kind,
+        "max_choices": question.max_choices or "",
+        "options-TOTAL_FORMS": str(len(options)),
+        "options-INITIAL_FORMS": str(len(options)),
+        "options-MIN_NUM_FORMS": "0",
+        "options-MAX_NUM_FORMS": "1000",
+    }
+    for index, option in enumerate(options):
+        data |= {
+            f"options-{index}-id": option.pk,
+            f"options-{index}-question": question.pk,
+            f"options-{index}-order": option.order,
+            f"options-{index}-title": option.title,
+            f"options-{index}-description": "",
+            f"options-{index}-image_alt": "",
+        }
+    data["options-0-image_alt"] = "x" * 201
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "at most 200 characters (it has 201)" in response.content.decode()
+    data["options-0-image_alt"] = "ลานจอดรถใต้ดินสองชั้น"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    options[0].refresh_from_db()
+    assert options[0].image_alt == "ลานจอดรถใต้ดินสองชั้น"

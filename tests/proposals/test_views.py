@@ -73,7 +73,8 @@ def test_create_preview_publish_gives_references_in_sequence(client):
         assert "Shade trees on Long Beach road" in preview and "alert" not in preview
         assert f'action="/en/proposals/{proposal.pk}/publish/"' in preview
         assert f'href="/en/proposals/{proposal.pk}/edit/"' in preview
-        assert 'alt="Shade trees on Long Beach road"' in preview
+        # No description given: the image is decorative, not a repeat of the heading.
+        assert re.search(r'<img class="proposal-image" src="[^"]+" alt="">', preview)
         response = client.post(f"/en/proposals/{proposal.pk}/publish/")
         reference = f"RK-{year}-{serial:04d}"
         assert response["Location"] == f"/en/proposals/{reference}/"
@@ -158,6 +159,10 @@ def test_anonymous_people_are_sent_to_sign_in(client):
         ({"tags": "a, b, c, d, e, f, g"}, "Use at most 6 tags; you wrote 7."),
         ({"image": SimpleUploadedFile("x.png", b"not an image", "image/png")}, "not an image"),
         ({"image": png(padding=5 * 1024 * 1024 + 1)}, "The image is too large"),
+        (
+            {"image": png(), "image_alt": "x" * 201},
+            "Keep the image description to 200 characters or fewer (it has 201).",
+        ),
         ({"description": "<script>alert(1)</script>"}, "Describe the proposal."),
         ({"community": "999999"}, "Select a valid choice."),
     ],
@@ -167,6 +172,32 @@ def test_bad_input_is_refused_with_a_message(client, data, message):
     response = client.post("/en/proposals/new/", valid(**data))
     assert message in page_of(response)
     assert not Proposal.objects.exists()
+
+
+def test_the_image_description_is_saved_shown_as_alt_and_kept_when_editing(client):
+    author = CitizenFactory()
+    client.force_login(author)
+    form = page_of(client.get("/en/proposals/new/"))
+    assert 'name="image_alt"' in form and "what the picture shows" in form
+    alt = 'Rain trees shading a footpath, "before" photo'
+    response = client.post("/en/proposals/new/", valid(image=png(), image_alt=f"  {alt}  "))
+    assert response.status_code == 302
+    proposal = Proposal.objects.get()
+    assert proposal.image_alt == alt
+    preview = page_of(client.get(response["Location"]))
+    assert 'alt="Rain trees shading a footpath, &quot;before&quot; photo"' in preview
+    edit = page_of(client.get(f"/en/proposals/{proposal.pk}/edit/"))
+    assert 'value="Rain trees shading a footpath, &quot;before&quot; photo"' in edit
+    # Editing without a new file keeps the image and takes the new description.
+    response = client.post(f"/en/proposals/{proposal.pk}/edit/", valid(image_alt="Old pier"))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.image and proposal.image_alt == "Old pier"
+    response = client.post(f"/en/proposals/{proposal.pk}/edit/", valid(image_alt=""))
+    proposal.refresh_from_db()
+    assert proposal.image_alt == ""
+    preview = page_of(client.get(response["Location"]))
+    assert re.search(r'<img class="proposal-image" src="[^"]+" alt="">', preview)
 
 
 def test_good_video_links_are_accepted_and_shown_as_plain_links(client):
