@@ -103,8 +103,10 @@ class SuccessfulFilter(admin.SimpleListFilter):
 class ProposalAdminForm(forms.ModelForm):
     class Meta:
         model = Proposal
-        # What staff may change; the author's words and the life cycle are read-only.
+        # What staff may change; the author's words and the life cycle are read-only. Staff may
+        # describe an image its author left undescribed, for people who cannot see it.
         fields = [
+            "image_alt",
             "community",
             "strategic_issue",
             "tags",
@@ -233,7 +235,6 @@ class ProposalAdmin(SimpleHistoryAdmin, ModeratedAdmin):
         "description",
         "video_url",
         "image",
-        "image_alt",
         "status",
         "published_at",
         "supports_count",

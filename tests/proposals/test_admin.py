@@ -36,6 +36,7 @@ def listed(client, **params) -> list:
 
 def change_form_data(proposal: Proposal, **changes) -> dict:
     data = {
+        "image_alt": proposal.image_alt,
         "community": proposal.community_id or "",
         "strategic_issue": proposal.strategic_issue_id or "",
         "tags": "",
@@ -128,6 +129,16 @@ def test_the_authors_text_is_read_only(moderator_client):
     )
     proposal.refresh_from_db()
     assert proposal.title == "ทางเดินริมคลอง"
+
+
+def test_staff_describe_an_image_its_author_left_undescribed(moderator_client):
+    proposal = ProposalFactory()
+    moderator_client.post(
+        f"{PROPOSALS}{proposal.pk}/change/",
+        change_form_data(proposal, image_alt="ภาพถ่ายทางเดินริมคลองที่น้ำท่วมขัง"),
+    )
+    proposal.refresh_from_db()
+    assert proposal.image_alt == "ภาพถ่ายทางเดินริมคลองที่น้ำท่วมขัง"
 
 
 def test_the_queues_and_filters(moderator_client):
