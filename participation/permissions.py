@@ -39,13 +39,22 @@ def _signed_in(user) -> Decision:
     return ALLOWED
 
 
-def can_vote(user, target) -> Decision:
-    """Like or dislike: signed in, on visible content, with a voter class for its matter."""
+def can_take_back_vote(user, target) -> Decision:
+    """Withdraw one's like or dislike: signed in, on visible content. No voter class is needed
+    (someone who lost theirs may still withdraw), and a closed comment phase does not matter."""
     decision = _signed_in(user)
     if not decision:
         return decision
     if target.is_hidden:
         return Decision(False, _("This content has been hidden by a moderator."))
+    return ALLOWED
+
+
+def can_vote(user, target) -> Decision:
+    """Like or dislike: signed in, on visible content, with a voter class for its matter."""
+    decision = can_take_back_vote(user, target)
+    if not decision:
+        return decision
     if voter_class_for(user, matter_of(target)) is None:
         return Decision(False, _("Tell us first how this matter concerns you."))
     return ALLOWED

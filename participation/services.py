@@ -23,6 +23,7 @@ from participation.permissions import (
     can_delete_comment,
     can_flag,
     can_post_official,
+    can_take_back_vote,
     can_vote,
     matter_of,
 )
@@ -115,8 +116,10 @@ def vote_cast(*, user: User, target: models.Model, value: int | None) -> Vote | 
     """
     if value not in (None, Vote.Value.UP, Vote.Value.DOWN):
         raise NotAllowed(_("Choose like or dislike."))
-    # Taking a vote back needs no voter class: someone who lost theirs may still withdraw.
-    ensure_allowed(can_vote(user, target) if value is not None else can_comment(user, target))
+    if value is None:
+        ensure_allowed(can_take_back_vote(user, target))
+    else:
+        ensure_allowed(can_vote(user, target))
     where = {"user": user, **_target_filter(target)}
     for _attempt in range(VOTE_ATTEMPTS):
         vote = Vote.objects.select_for_update().filter(**where).first()

@@ -541,3 +541,16 @@ def test_list_proposals_and_result_pages_queries_do_not_grow(client, django_asse
     for url, n in zip(urls, few, strict=True):
         with django_assert_max_num_queries(n):
             assert client.get(url).status_code == 200
+
+
+def test_a_vote_on_an_annotation_can_be_taken_back_after_the_comments_phase(client):
+    annotation = AnnotationFactory()
+    person = CitizenFactory()
+    client.force_login(person)
+    url = reverse("participation:vote", args=["legislation.annotation", annotation.pk])
+    client.post(url, {"value": "1"})
+    process = annotation.process
+    process.comments_starts_on, process.comments_ends_on = days(-5), days(-1)
+    process.save()
+    client.post(url, {"value": ""})
+    assert not Vote.objects.filter(user=person).exists()
