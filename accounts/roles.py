@@ -25,6 +25,16 @@ _VIEW_SHARED = [
     "participation.view_strategicissue",
 ]
 
+
+def _full_control(app_label: str, *model_names: str) -> list[str]:
+    """View, add, change and delete on each of these models of one app."""
+    return [
+        f"{app_label}.{action}_{model}"
+        for model in model_names
+        for action in ("view", "add", "change", "delete")
+    ]
+
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     MODERATOR: [
         *_VIEW_SHARED,
@@ -118,70 +128,32 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "proposals.view_support",
         "proposals.export_proposal",
         # Polls: write them, their questions and booths; count and publish the results.
-        "polls.view_poll",
-        "polls.add_poll",
-        "polls.change_poll",
-        "polls.delete_poll",
-        "polls.view_question",
-        "polls.add_question",
-        "polls.change_question",
-        "polls.delete_question",
-        "polls.view_option",
-        "polls.add_option",
-        "polls.change_option",
-        "polls.delete_option",
-        "polls.view_booth",
-        "polls.add_booth",
-        "polls.change_booth",
-        "polls.delete_booth",
+        *_full_control("polls", "poll", "question", "option", "booth"),
         "polls.view_boothtotal",
         "polls.view_rollentry",
         "polls.view_pollresult",
         "polls.view_answer",
         "polls.publish_pollresult",
         # Budgets: set up budgets, valuate, pick the ballot, compute and publish results, booths.
-        "budgets.view_budget",
-        "budgets.add_budget",
-        "budgets.change_budget",
-        "budgets.delete_budget",
-        "budgets.view_budgetphase",
-        "budgets.add_budgetphase",
-        "budgets.change_budgetphase",
-        "budgets.delete_budgetphase",
-        "budgets.view_budgetgroup",
-        "budgets.add_budgetgroup",
-        "budgets.change_budgetgroup",
-        "budgets.delete_budgetgroup",
-        "budgets.view_heading",
-        "budgets.add_heading",
-        "budgets.change_heading",
-        "budgets.delete_heading",
-        "budgets.view_investment",
-        "budgets.add_investment",
-        "budgets.change_investment",
-        "budgets.delete_investment",
-        "budgets.view_investmentdocument",
-        "budgets.add_investmentdocument",
-        "budgets.change_investmentdocument",
-        "budgets.delete_investmentdocument",
-        "budgets.view_investmentphoto",
-        "budgets.add_investmentphoto",
-        "budgets.change_investmentphoto",
-        "budgets.delete_investmentphoto",
-        "budgets.view_headingresult",
-        "budgets.add_headingresult",
-        "budgets.change_headingresult",
-        "budgets.delete_headingresult",
+        *_full_control(
+            "budgets",
+            "budget",
+            "budgetphase",
+            "budgetgroup",
+            "heading",
+            "investment",
+            "investmentdocument",
+            "investmentphoto",
+            "headingresult",
+        ),
         "budgets.view_ballot",
         "budgets.add_ballot",
         "budgets.view_ballotline",
         "budgets.view_investmentsupport",
         "budgets.export_budget",
         # Legislation: processes, phases, questions, documents, versions, responses, export.
-        *(
-            f"legislation.{action}_{model}"
-            for model in ("process", "document", "question", "questionoption", "draftversion")
-            for action in ("view", "add", "change", "delete")
+        *_full_control(
+            "legislation", "process", "document", "question", "questionoption", "draftversion"
         ),
         "legislation.view_annotation",
         "legislation.change_annotation",

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,22 +55,22 @@ INVESTMENTS_PER_PAGE = 30
 PABULIB_CACHE_SECONDS = 24 * 60 * 60
 
 
-def _budget_or_404(pk) -> Budget:
+def _get_or_404(get, pk):
+    """What the selector `get` returns for pk, or 404 (a pk past 64 bits included)."""
     if pk > MAX_PK:
         raise Http404
     try:
-        return selectors.budget_get(pk)
-    except Budget.DoesNotExist:
+        return get(pk)
+    except ObjectDoesNotExist:
         raise Http404 from None
+
+
+def _budget_or_404(pk) -> Budget:
+    return _get_or_404(selectors.budget_get, pk)
 
 
 def _heading_or_404(pk) -> Heading:
-    if pk > MAX_PK:
-        raise Http404
-    try:
-        return selectors.heading_get(pk)
-    except Heading.DoesNotExist:
-        raise Http404 from None
+    return _get_or_404(selectors.heading_get, pk)
 
 
 def _declare_url(request, heading: Heading) -> str | None:
@@ -85,12 +86,7 @@ def _declare_url(request, heading: Heading) -> str | None:
 
 
 def _investment_or_404(request, pk) -> Investment:
-    if pk > MAX_PK:
-        raise Http404
-    try:
-        investment = selectors.investment_get(pk)
-    except Investment.DoesNotExist:
-        raise Http404 from None
+    investment = _get_or_404(selectors.investment_get, pk)
     if investment.is_hidden and not (
         is_staff_of_budgets(request.user) or investment.author_id == request.user.pk
     ):
@@ -198,6 +194,8 @@ def investment_detail(request, pk: int):
     supported = investment.pk in selectors.user_supported_ids(request.user, [investment])
     result = selectors.heading_result(investment.heading)
     won = bool(result and result.published_at and investment.pk in result.winner_ids)
+    phase = current_phase(budget)
+    valuates = can_valuate(request.user, investment)
     return render(
         request,
         "budgets/investment.html",
@@ -205,17 +203,17 @@ def investment_detail(request, pk: int):
             "investment": investment,
             "heading": investment.heading,
             "budget": budget,
-            "phase": current_phase(budget),
+            "phase": phase,
             "prices_public": prices_public(budget)
             or investment.author_id == request.user.pk
-            or can_valuate(request.user, investment),
+            or bool(valuates),
             "supported": supported,
             "support_decision": can_support(request.user, investment, supported=supported),
             "declare_url": _declare_url(request, investment.heading)
-            if current_phase(budget) == PhaseKind.SELECTING
+            if phase == PhaseKind.SELECTING
             else None,
             "can_withdraw": can_withdraw_support(request.user, investment, supported=supported),
-            "can_valuate": can_valuate(request.user, investment),
+            "can_valuate": valuates,
             "won": won,
             "milestones": milestones_of(investment) if won else [],
             "photos": list(investment.photos.all()) if won else [],

@@ -108,10 +108,8 @@ class DraftVersionAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if obj.is_published:
-            obj.save()
-            return
-        version_render(obj)
+        if not obj.is_published:
+            version_render(obj)
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Publish the selected versions (annotations move to them)"))

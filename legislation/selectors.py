@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import VoterClass
 from legislation import anchoring
@@ -17,7 +17,6 @@ from legislation.models import (
     ProcessProposal,
     ProcessProposalSupport,
     Question,
-    QuestionOption,
     Response,
 )
 from participation.models import Comment
@@ -163,11 +162,7 @@ def shaded_html(version: DraftVersion, annotations: list[Anchor], linked: Iterab
 def questions_with_totals(process: Process, *, with_totals: bool) -> list[Question]:
     """The debate questions with their options; with totals, each option has `.total` and
     `.by_class` ({class: n}), and each question `.total`, in two queries more."""
-    questions = list(
-        Question.objects.filter(process=process).prefetch_related(
-            Prefetch("options", queryset=QuestionOption.objects.order_by("order", "id"))
-        )
-    )
+    questions = list(Question.objects.filter(process=process).prefetch_related("options"))
     if not with_totals:
         return questions
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -252,10 +247,7 @@ def participants_by_class(process: Process) -> dict:
 def result_summary(process: Process) -> dict:
     """What the result page shows: participation counts, versions with changelogs, responses."""
     annotations = list(
-        annotations_visible()
-        .filter(process=process)
-        .select_related("version")
-        .order_by("version__number", "start", "id")
+        annotations_visible().filter(process=process).order_by("version__number", "start", "id")
     )
     proposals = proposals_of(process)
     annotation_ids = [a.pk for a in annotations]

@@ -1,9 +1,9 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -392,9 +392,8 @@ def result(request, pk: int):
 
 
 @require_safe
+@login_required
 def export(request, pk: int):
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('account_login')}?next={request.path}")
     if not permissions.can_export(request.user):
         raise PermissionDenied
     process = _process(pk)

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import CensusRecord, VoterClass
+from accounts.models import CensusRecord, InterestDeclaration, VoterClass
 from accounts.selectors import voter_class_for
 from participation.permissions import ALLOWED, Decision
 from polls.models import Poll, RollEntry
@@ -86,8 +86,7 @@ def ballot_eligibility(user, poll: Poll, *, voter_class=_UNSET, voted=None, now=
         voter_class = voter_class_for(user, poll)
     admitted = poll.admitted_classes
     if voter_class is None:
-        declarable = {VoterClass.INTERESTED, VoterClass.CONCERNED}
-        if declarable & set(admitted):
+        if set(InterestDeclaration.DECLARABLE) & set(admitted):
             return Decision(False, DECLARE_FIRST)
         return Decision(False, NOT_VERIFIED)
     if voter_class not in admitted:

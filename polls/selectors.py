@@ -3,11 +3,12 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, Residence, User, VoterClass
 from accounts.selectors import voter_classes_for
 from participation.models import Community
-from polls.models import Answer, Ballot, Booth, BoothTotal, Channel, Poll, PollResult
+from polls.models import Answer, Ballot, Booth, BoothTotal, Channel, Poll, PollResult, RollEntry
 from polls.permissions import ballot_eligibility, roll_filter
 
 BOOTH_COUNT = "booth_count"
@@ -59,8 +60,6 @@ def poll_list(*, user, now=None) -> PollGroups:
 
 def user_voted_poll_ids(user, polls) -> list[int]:
     """Of these polls, those this person is on the roll of (by account or census record)."""
-    from polls.models import RollEntry
-
     return list(
         RollEntry.objects.filter(roll_filter(user), poll__in=[p.pk for p in polls]).values_list(
             "poll_id", flat=True
@@ -270,23 +269,17 @@ ROW_GAP = 8
 
 
 def channel_label(key: str) -> str:
-    from django.utils.translation import gettext as _
-
     if key == BOOTH_COUNT:
         return _("Booth count (by hand)")
     return str(dict(Channel.choices).get(key, key))
 
 
 def class_label(key: str) -> str:
-    from django.utils.translation import gettext as _
-
     return str(dict(VoterClass.choices).get(key, _("Not recorded")))
 
 
 def result_view(result: PollResult) -> dict:
     """A stored result with labels in the reader's language and bar geometry for the SVG."""
-    from django.utils.translation import gettext as _
-
     data = result.data
     community_names = {
         str(c.pk): c.name
@@ -332,13 +325,14 @@ def result_view(result: PollResult) -> dict:
         options = []
         for index, option in enumerate(question["options"]):
             y = index * (LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP)
+            bar_width = round(option["percent"] * (CHART_WIDTH - 60) / 100, 1)
             options.append(
                 {
                     **option,
                     "label_y": y + LABEL_HEIGHT - 4,
                     "bar_y": y + LABEL_HEIGHT,
-                    "bar_width": round(option["percent"] * (CHART_WIDTH - 60) / 100, 1),
-                    "text_x": round(option["percent"] * (CHART_WIDTH - 60) / 100, 1) + 6,
+                    "bar_width": bar_width,
+                    "text_x": bar_width + 6,
                     "text_y": y + LABEL_HEIGHT + BAR_HEIGHT - 6,
                     "class_cells": cells(option, "by_class", classes),
                     "community_cells": cells(option, "by_community", communities),
@@ -385,8 +379,6 @@ def community_names(result: PollResult) -> dict[str, dict[str, str]]:
 
 def result_table(result: PollResult) -> tuple[list[str], list[list]]:
     """The result as a CSV: one row per option, with its split by class, channel and community."""
-    from django.utils.translation import gettext as _
-
     data = result.data
     communities = list(data.get("by_community", {}).keys())
     names = {key: value["th"] for key, value in community_names(result).items()}

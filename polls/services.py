@@ -2,6 +2,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,9 @@ def answers_check(
 
     Every choice question needs an answer; a multiple-choice one at most its maximum.
     """
-    questions = list(poll.questions.prefetch_related("options"))
+    # A no-op when the caller's poll came with them (polls.selectors.poll_detail).
+    prefetch_related_objects([poll], "questions__options")
+    questions = list(poll.questions.all())
     answers = []
     for question in questions:
         if question.kind == Question.Kind.TEXT:
@@ -261,8 +264,7 @@ def poll_from_proposal(*, proposal) -> Poll:
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.successful_at is None:
         raise NotAllowed(_("Only a successful proposal can become a poll."))
-    existing = Poll.objects.filter(proposal=proposal).first()
-    if existing is not None:
+    if Poll.objects.filter(proposal=proposal).exists():
         raise NotAllowed(_("This proposal has already become a poll."))
     # The town writes Thai first, whatever language the staff member's admin is in.
     with translation.override("th"):
