@@ -264,6 +264,9 @@ PROPOSAL_SUPPORT_CLASSES = env_list(
 PROPOSAL_ARCHIVE_MONTHS = int(os.environ.get("PROPOSAL_ARCHIVE_MONTHS", "12"))
 PROPOSAL_UPDATE_INTERVAL_DAYS = int(os.environ.get("PROPOSAL_UPDATE_INTERVAL_DAYS", "3"))
 
+# Published results merge every group of fewer ballots than this (participation.disclosure).
+RESULTS_MIN_GROUP = int(os.environ.get("RESULTS_MIN_GROUP", "5"))
+
 # Residence verification: failed attempts allowed before a lock-out that doubles each time.
 VERIFICATION_MAX_ATTEMPTS = 5
 VERIFICATION_LOCKOUT_MINUTES = 15

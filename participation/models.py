@@ -1,3 +1,6 @@
+import hashlib
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -459,3 +462,91 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class BoothBase(models.Model):
+    """A place where officers check people against the roll and take paper ballots (polls,
+    budgets). After the close the officers enter the paper ballots; another officer of the
+    booth, who entered none of them, confirms the count (CONSUL's recount)."""
+
+    name = models.CharField(_("name"), max_length=120)
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officers"),
+        blank=True,
+        related_name="%(app_label)s_booths",
+    )
+    # Who entered paper ballots or totals: none of them may confirm the count.
+    counted_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counted by"),
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    # Cleared whenever a paper ballot or total is entered, so a confirmation covers it all.
+    count_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("count confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    count_confirmed_at = models.DateTimeField(
+        _("count confirmed at"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def count_confirmed(self) -> bool:
+        return self.count_confirmed_at is not None
+
+
+class BallotBoxPublished(models.Model):
+    """A counted result's anonymous ballots as one file in a canonical order, with its SHA-256,
+    so that anyone can recount; a recount that changes the file keeps the earlier hash."""
+
+    ballot_box = models.TextField(_("ballot box file"), blank=True, editable=False)
+    ballot_box_sha256 = models.CharField(
+        _("SHA-256 of the ballot box file"), max_length=64, blank=True, editable=False
+    )
+    # [{"sha256": earlier file's hash, "replaced_at": ISO time of the recount}], oldest first.
+    ballot_box_history = models.JSONField(
+        _("earlier ballot box files"), default=list, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+
+    def ballot_box_set(self, text: str, now) -> bool:
+        """Keep this file as the ballot box (not saved); True if it replaced a different one."""
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        changed = bool(self.ballot_box_sha256) and digest != self.ballot_box_sha256
+        if changed:
+            self.ballot_box_history = [
+                *self.ballot_box_history,
+                {"sha256": self.ballot_box_sha256, "replaced_at": now.isoformat()},
+            ]
+        self.ballot_box, self.ballot_box_sha256 = text, digest
+        return changed
+
+    @property
+    def ballot_box_recounts(self) -> list[dict]:
+        """Each recount that changed the file: earlier hash, the hash after, and when."""
+        hashes = [entry["sha256"] for entry in self.ballot_box_history] + [self.ballot_box_sha256]
+        return [
+            {
+                "before": entry["sha256"],
+                "after": hashes[i + 1],
+                "at": datetime.fromisoformat(entry["replaced_at"]),
+            }
+            for i, entry in enumerate(self.ballot_box_history)
+        ]

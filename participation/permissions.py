@@ -104,3 +104,19 @@ def can_delete_comment(user, comment: Comment) -> Decision:
 def can_post_official(user) -> bool:
     """Staff may mark a comment as the municipality's official answer."""
     return user.is_authenticated and user.is_staff
+
+
+def can_confirm_count(user, booth) -> Decision:
+    """Another officer of the booth, who entered none of its paper ballots, confirms its count.
+
+    The caller has checked that `user` is an officer of the booth for its stage.
+    """
+    if booth.count_confirmed:
+        return Decision(False, _("The count of this booth is already confirmed."))
+    if not booth.counted_by.exists():
+        return Decision(False, _("No paper ballots have been entered for this booth yet."))
+    if booth.counted_by.filter(pk=user.pk).exists():
+        return Decision(
+            False, _("A count is confirmed by another officer than those who entered it.")
+        )
+    return ALLOWED

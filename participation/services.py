@@ -20,6 +20,7 @@ from participation.models import (
 )
 from participation.permissions import (
     can_comment,
+    can_confirm_count,
     can_delete_comment,
     can_flag,
     can_post_official,
@@ -355,3 +356,21 @@ def hot_scores_refresh(now=None) -> int:
             model.objects.filter(pk=target.pk).update(hot_score=hot_score(target, now))
             refreshed += 1
     return refreshed
+
+
+def booth_count_entered(*, booth, officer) -> None:
+    """Note that this officer entered paper ballots or totals at the booth; any earlier
+    confirmation no longer covers the count. Caller holds the booth's row lock."""
+    booth.counted_by.add(officer)
+    type(booth).objects.filter(pk=booth.pk).update(
+        count_confirmed_by=None, count_confirmed_at=None
+    )
+    booth.count_confirmed_by, booth.count_confirmed_at = None, None
+
+
+def booth_count_confirm(*, booth, officer) -> None:
+    """A second officer confirms the booth's count. Caller holds the booth's row lock and has
+    checked that `officer` serves the booth."""
+    ensure_allowed(can_confirm_count(officer, booth))
+    booth.count_confirmed_by, booth.count_confirmed_at = officer, timezone.now()
+    booth.save(update_fields=["count_confirmed_by", "count_confirmed_at"])
