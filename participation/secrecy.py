@@ -54,11 +54,9 @@ def _keys() -> list[bytes]:
 
 
 def envelope_size(largest_payload: int) -> int:
-    """The padded size for a matter whose largest possible ballot is this many bytes of JSON."""
-    size = 256
-    while size < largest_payload + _LENGTH_BYTES:
-        size *= 2
-    return size
+    """The padded size for a matter whose largest possible ballot is this many bytes of JSON
+    (`payload_size` of the fullest ballot): every envelope of the matter gets this size."""
+    return -(-(largest_payload + _LENGTH_BYTES) // 256) * 256
 
 
 def _encode(payload) -> bytes:
