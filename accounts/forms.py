@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InterestDeclaration, ResidentClaim, User, VoterClass
 from accounts.national_id import InvalidNationalId, normalise
+from accounts.selectors import declarable_classes
 from participation.selectors import community_list
 
 BE_OFFSET = 543
@@ -99,6 +100,14 @@ class InterestDeclarationForm(forms.Form):
         ],
         help_text=_("Results are read per group, so the town knows who said what."),
     )
+
+    def __init__(self, *args, matter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if matter is not None:
+            # Offer only what the matter admits: a declaration it refuses would count for nothing.
+            allowed = set(declarable_classes(matter))
+            field = self.fields["voter_class"]
+            field.choices = [choice for choice in field.choices if choice[0] in allowed]
 
 
 class AccountDeleteForm(forms.Form):

@@ -50,6 +50,18 @@ def voter_class_for(user: User, matter: models.Model) -> VoterClass | None:
     return VoterClass(declared) if declared else None
 
 
+def declarable_classes(matter: models.Model | None) -> list[VoterClass]:
+    """The classes a person may declare for this matter: interested or concerned, narrowed to
+    those the matter admits when it says (`admitted_classes`, as polls and budget headings do).
+    """
+    admitted = getattr(matter, "admitted_classes", None)
+    return [
+        voter_class
+        for voter_class in InterestDeclaration.DECLARABLE
+        if admitted is None or voter_class in admitted
+    ]
+
+
 def voter_classes_for(user: User, matters: Iterable[models.Model]) -> dict[int, VoterClass | None]:
     """voter_class_for over many matters of one model, keyed by pk, in at most one query."""
     matters = list(matters)

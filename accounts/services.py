@@ -21,6 +21,7 @@ from accounts.models import (
     VoterClass,
 )
 from accounts.national_id import id_hash
+from accounts.selectors import declarable_classes
 from participation.models import Community
 from participation.services import votes_transfer
 from participation.thai_dates import format_datetime
@@ -170,6 +171,11 @@ def interest_declare(*, user: User, matter: models.Model, voter_class: str) -> I
     """Record that the person is interested in, or concerned by, this matter (changeable)."""
     if voter_class not in InterestDeclaration.DECLARABLE:
         raise VerificationError(_("Choose interested or concerned."))
+    if voter_class not in declarable_classes(matter):
+        raise VerificationError(
+            _("This matter does not admit people who are “%(class)s”.")
+            % {"class": VoterClass(voter_class).label}
+        )
     declaration, _created = InterestDeclaration.objects.update_or_create(
         user=user,
         content_type=ContentType.objects.get_for_model(matter),

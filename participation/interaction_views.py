@@ -183,7 +183,7 @@ def declare(request, label: str, pk: int):
     matter = target_or_404(label, pk)
     current = voter_class_for(request.user, matter)
     initial = {"voter_class": current} if current in InterestDeclaration.DECLARABLE else {}
-    form = InterestDeclarationForm(request.POST or None, initial=initial)
+    form = InterestDeclarationForm(request.POST or None, initial=initial, matter=matter)
     if request.method == "POST" and form.is_valid():
         try:
             interest_declare(

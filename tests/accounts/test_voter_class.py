@@ -116,3 +116,40 @@ def test_where_a_matter_is_does_not_narrow_who_is_affected():
     citizen = CitizenFactory(residence_community=home)
     debate = DebateFactory(community=elsewhere)
     assert voter_class_for(citizen, debate) == VoterClass.AFFECTED_CITIZEN
+
+
+def concerned_only_matter() -> StrategicIssue:
+    """A stand-in for a poll or budget heading that admits only concerned people."""
+    matter = StrategicIssueFactory()
+    matter.admitted_classes = [VoterClass.AFFECTED_CITIZEN.value, VoterClass.CONCERNED.value]
+    return matter
+
+
+def test_a_class_the_matter_does_not_admit_is_refused_when_declared():
+    from accounts.services import VerificationError
+
+    user, matter = UserFactory(), concerned_only_matter()
+    with pytest.raises(VerificationError, match="does not admit"):
+        interest_declare(user=user, matter=matter, voter_class=VoterClass.INTERESTED)
+    assert voter_class_for(user, matter) is None
+    interest_declare(user=user, matter=matter, voter_class=VoterClass.CONCERNED)
+    assert voter_class_for(user, matter) == VoterClass.CONCERNED
+
+
+def test_the_declaration_form_offers_only_what_the_matter_admits():
+    from accounts.forms import InterestDeclarationForm
+
+    offered = [
+        c
+        for c, _label in InterestDeclarationForm(matter=concerned_only_matter())
+        .fields["voter_class"]
+        .choices
+    ]
+    assert offered == [VoterClass.CONCERNED]
+    form = InterestDeclarationForm({"voter_class": "interested"}, matter=concerned_only_matter())
+    assert not form.is_valid() and "voter_class" in form.errors
+    everything = InterestDeclarationForm(matter=StrategicIssueFactory())
+    assert [c for c, _label in everything.fields["voter_class"].choices] == [
+        VoterClass.INTERESTED,
+        VoterClass.CONCERNED,
+    ]
