@@ -42,10 +42,13 @@ def group_map(sizes: Mapping[str, int], minimum: int | None = None) -> dict[str,
 def regroup(counts: Mapping[str, int], mapping: Mapping[str, str]) -> dict[str, int]:
     """Counts keyed by published group: merged groups summed, order of first appearance kept.
 
-    A key the mapping does not know (a group with no ballots of its own) counts as merged.
+    A key the mapping does not know (a group with no ballots of its own) counts as merged; a
+    count of 0 is left out, as a group without ballots is.
     """
     out: dict[str, int] = {}
     for key, n in counts.items():
+        if not n:
+            continue
         published = mapping.get(key, SMALL_GROUPS)
         out[published] = out.get(published, 0) + n
     return out
