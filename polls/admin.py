@@ -87,10 +87,12 @@ class PollAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         # The voters column counts in the same query; distinct, as the communities filter joins.
+        # The ballot box file can weigh megabytes: the list does not load it.
         return (
             super()
             .get_queryset(request)
             .select_related("result")
+            .defer("result__ballot_box")
             .annotate(voter_count=Count("roll", distinct=True))
         )
 
@@ -107,6 +109,10 @@ class PollAdmin(SimpleHistoryAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_closed():
+            # Reopening a counted poll would add ballots to a published box one by one, and
+            # the difference between the two files would show each new voter's ballot.
+            return [*self.readonly_fields, *FROZEN_FIELDS, "closes_at"]
         if _opened(obj):
             return [*self.readonly_fields, *FROZEN_FIELDS]
         return self.readonly_fields
@@ -146,18 +152,28 @@ class PollAdmin(SimpleHistoryAdmin):
     def compute_results(self, request, queryset):
         from polls.tasks import poll_results_compute
 
+        count = 0
         for poll in queryset:
+            if not poll.is_closed():
+                self.message_user(
+                    request,
+                    _("%(poll)s: a poll is counted after it closes: no ballot is opened before.")
+                    % {"poll": poll},
+                    messages.ERROR,
+                )
+                continue
             poll_results_compute.delay(poll.pk)
-        count = queryset.count()
-        self.message_user(
-            request,
-            ngettext(
-                "Counting the results of %(count)d poll.",
-                "Counting the results of %(count)d polls.",
-                count,
+            count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "Counting the results of %(count)d poll.",
+                    "Counting the results of %(count)d polls.",
+                    count,
+                )
+                % {"count": count},
             )
-            % {"count": count},
-        )
 
     @admin.action(description=_("Publish the results"), permissions=["publish"])
     def publish_results(self, request, queryset):
@@ -212,12 +228,28 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(Booth)
 class BoothAdmin(admin.ModelAdmin):
-    list_display = ["name", "poll", "location", "paper_ballots"]
+    """Booths and their officers; the count is entered and confirmed on the booth pages."""
+
+    list_display = ["name", "poll", "location", "paper_ballots", "count_confirmed_at"]
     list_select_related = ["poll"]
     list_filter = ["poll"]
     filter_horizontal = ["officers"]
-    fields = ["poll", "name", "location", "officers", "paper_ballots"]
-    readonly_fields = ["paper_ballots"]
+    fields = [
+        "poll",
+        "name",
+        "location",
+        "officers",
+        "paper_ballots",
+        "count_confirmed_by",
+        "count_confirmed_at",
+    ]
+    readonly_fields = ["paper_ballots", "count_confirmed_by", "count_confirmed_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and _opened(obj.poll):
+            # Its roll entries and ballots belong to this poll: the booth cannot move.
+            return ["poll", *self.readonly_fields]
+        return self.readonly_fields
 
 
 @admin.register(BoothTotal)
@@ -239,15 +271,14 @@ class BoothTotalAdmin(SimpleHistoryAdmin):
 class RollEntryAdmin(admin.ModelAdmin):
     """The voter roll, read-only: who voted, never what they answered."""
 
-    list_display = ["poll", "channel", "voter_class", "community", "voted_at", "booth"]
-    list_filter = ["poll", "channel", "voter_class"]
+    list_display = ["poll", "channel", "community", "voted_at", "booth"]
+    list_filter = ["poll", "channel"]
     list_select_related = ["poll", "community", "booth"]
     fields = [
         "poll",
         "user",
         "census_record",
         "channel",
-        "voter_class",
         "community",
         "voted_at",
         "booth",
@@ -269,10 +300,20 @@ class RollEntryAdmin(admin.ModelAdmin):
 
 @admin.register(PollResult)
 class PollResultAdmin(admin.ModelAdmin):
-    list_display = ["poll", "computed_at", "published_at"]
+    list_display = ["poll", "computed_at", "published_at", "ballot_box_sha256"]
     list_select_related = ["poll"]
-    fields = ["poll", "computed_at", "published_at", "data"]
+    fields = [
+        "poll",
+        "computed_at",
+        "published_at",
+        "ballot_box_sha256",
+        "ballot_box_history",
+        "data",
+    ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("ballot_box")
 
     def has_add_permission(self, request):
         return False

@@ -1,9 +1,11 @@
 """Demo polls of Saensuk: one open now, one closed with published results, booths for both.
 
 Idempotent like the rest of the demo: a poll is keyed by its title, and its ballots, booth and
-results are made only when the poll itself is first made. Ballots go through the services, so
-the roll and the secret ballots are what real use leaves; the closed poll is voted in while
-open and its dates are moved back afterwards.
+results are made only when the poll itself is first made. Everything goes through the services,
+so the roll, the envelopes and the ballot box are what real use leaves: the closed poll is voted
+in online and marked at its booth while open, its dates are moved back, and then it is counted
+(the envelopes opened), its paper ballots entered by one officer and confirmed by another, and
+its results published with the ballot box's hash.
 
 Needs `participation.demo.demo_load()` to have run first.
 """
@@ -16,14 +18,15 @@ from django.utils import timezone
 from accounts.models import CensusRecord, User, VoterClass
 from accounts.national_id import id_hash
 from accounts.roles import POLL_OFFICER
-from participation.demo import ROLE_ACCOUNTS, demo_national_id, demo_residents
+from participation.demo import ROLE_ACCOUNTS, STAFF, demo_national_id, demo_residents
 from participation.models import StrategicIssue
 from participation.services import NotAllowed
 from polls.models import Booth, Option, Poll, Question
 from polls.services import (
     ballot_cast,
-    booth_ballot_cast,
-    booth_totals_enter,
+    booth_ballot_enter,
+    booth_confirm,
+    booth_roll_mark,
     poll_results_compute,
     poll_results_publish,
 )
@@ -32,6 +35,8 @@ OPEN_TITLE = "จัดโซนร่มและเตียงชายหา
 CLOSED_TITLE = "เปิดถนนคนเดินตลาดหนองมนทุกเย็นวันเสาร์หรือไม่"
 # Census serials of people with no account, who vote at the booth of the closed poll.
 BOOTH_VOTERS = range(30, 36)
+# The options their paper ballots mark, by option number, as the officer enters them.
+PAPER_BALLOTS = [0, 0, 2, 1, 0, 2]
 
 
 def _poll_add(title, description, issue_slug, questions, *, opens_at, closes_at, **fields):
@@ -140,32 +145,36 @@ def _closed_poll(people, now) -> Poll:
         closes_at=now + timedelta(hours=1),
         voter_classes=[VoterClass.AFFECTED_CITIZEN, VoterClass.AFFECTED_RESIDENT],
     )
+    # While open: online ballots into their envelopes, booth voters marked on the roll.
     for pick, key in enumerate(["somchai", "somsri", "wanpen", "sompong", "napa", "chaloem"]):
         _vote(people[key], poll, pick % 2)
     booth = _booth(poll, "หน่วยลงคะแนนตลาดหนองมน", "ศาลาหน้าตลาดหนองมน")
     officer = booth.officers.first()
     if officer is not None:
-        choices = {q.pk: [q.options.all()[0].pk] for q in poll.questions.all()}
         for serial in BOOTH_VOTERS:
             record = CensusRecord.objects.filter(id_hash=id_hash(demo_national_id(serial))).first()
             if record is not None:
                 try:
-                    booth_ballot_cast(officer=officer, booth=booth, record=record, choices=choices)
+                    booth_roll_mark(officer=officer, booth=booth, record=record)
                 except NotAllowed:
                     pass
     Poll.objects.filter(pk=poll.pk).update(
         opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=16)
     )
     poll.refresh_from_db()
-    if officer is not None:
-        options = list(Option.objects.filter(question__poll=poll))
-        booth_totals_enter(
-            officer=officer,
-            booth=booth,
-            paper_ballots=12,
-            counts={options[0].pk: 7, options[1].pk: 3, options[2].pk: 2},
-        )
+    # The close: the count opens the envelopes into the box.
     poll_results_compute(poll=poll)
+    if officer is not None:
+        # One officer enters the box's paper ballots; the municipality's staff member, who
+        # entered none, recounts the pile and confirms.
+        question = poll.questions.get()
+        options = list(Option.objects.filter(question=question))
+        for pick in PAPER_BALLOTS[: booth.roll.count()]:
+            booth_ballot_enter(
+                officer=officer, booth=booth, choices={question.pk: [options[pick].pk]}
+            )
+        booth.officers.add(people[STAFF])
+        booth_confirm(officer=people[STAFF], booth=booth)
     poll_results_publish(poll=poll)
     return poll
 

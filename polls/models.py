@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import VoterClass
+from participation.models import BallotBoxPublished, BoothBase
 
 DEFAULT_CLASSES = [VoterClass.AFFECTED_CITIZEN.value, VoterClass.AFFECTED_RESIDENT.value]
 
@@ -224,19 +225,12 @@ class Option(models.Model):
         _refuse_frozen_change(self, self.question.poll if self.question_id else None)
 
 
-class Booth(models.Model):
-    """A place where poll officers take paper ballots from people who are not online."""
+class Booth(BoothBase):
+    """A place where poll officers mark people on the roll during voting and, after the close,
+    enter the paper ballots of its box (or their totals counted by hand)."""
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="booths")
-    name = models.CharField(_("name"), max_length=120)
-    location = models.CharField(_("location"), max_length=200, blank=True)
-    officers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("poll officers"),
-        blank=True,
-        related_name="poll_booths",
-    )
-    # Entered with the booth totals after close: paper ballots counted by hand, for turnout.
+    # Entered with the booth totals after close: paper ballots counted by hand, not one by one.
     paper_ballots = models.PositiveIntegerField(_("paper ballots counted by hand"), default=0)
 
     class Meta:
@@ -252,7 +246,8 @@ class Booth(models.Model):
 
 
 class RollEntry(models.Model):
-    """The voter roll: that someone voted, when and how. What they answered is not here."""
+    """The voter roll: that someone voted, when, where and how. Not their class, not their
+    ballot: an online ballot waits in an Envelope, a booth voter's on paper in the box."""
 
     poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="roll")
     # Null for a booth voter without an account; PROTECT because accounts become tombstones.
@@ -275,7 +270,7 @@ class RollEntry(models.Model):
         related_name="poll_roll_entries",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    voter_class = models.CharField(_("voter class"), max_length=20, choices=VoterClass.choices)
+    # The person's community (turnout by community); their class is on the ballot only.
     community = models.ForeignKey(
         "participation.Community",
         verbose_name=_("community"),
@@ -332,11 +327,32 @@ class RollEntry(models.Model):
         return f"{self.poll_id} · {self.get_channel_display()}"
 
 
-class Ballot(models.Model):
-    """One secret ballot: who cast it is on the roll, and nothing here leads back to it.
+class Envelope(models.Model):
+    """An online ballot sealed until the close (participation.secrecy): the double envelope.
 
-    No person, no timestamp, and a random key, so neither a column nor the order of the keys
-    joins a ballot to a roll entry.
+    Nothing but the poll and the sealed bytes, all of one size per poll: no link to the roll
+    entry written in the same transaction, no time. Opened and deleted by the count.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="+")
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("sealed envelope")
+        verbose_name_plural = _("sealed envelopes")
+
+    def __str__(self):
+        return str(self.pk)
+
+
+class Ballot(models.Model):
+    """One ballot in the box: opened from an envelope at the close, or a paper ballot entered
+    by a booth's officers after it. Who cast it is on the roll, and nothing here leads back.
+
+    No person, no timestamp, and a random key; the count inserts the opened envelopes in a
+    random order, in one transaction, so neither a column, the order of the keys, the place in
+    the table nor the transaction joins a ballot to a roll entry.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -351,6 +367,15 @@ class Ballot(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The booth whose paper ballot this is; empty for an online ballot.
+    booth = models.ForeignKey(
+        Booth,
+        verbose_name=_("booth"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ballots",
+    )
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=3, default=1)
 
     class Meta:
@@ -359,6 +384,13 @@ class Ballot(models.Model):
         indexes = [
             models.Index(
                 fields=["poll", "voter_class", "community", "channel"], name="ballot_tally"
+            )
+        ]
+        constraints = [
+            # Booth ballots typed in before issue 12 have no booth; every one entered since has.
+            models.CheckConstraint(
+                condition=Q(booth__isnull=True) | Q(channel="booth"),
+                name="ballot_online_has_no_booth",
             )
         ]
 
@@ -441,8 +473,12 @@ class BoothTotal(models.Model):
         return f"{self.booth} · {self.option}: {self.count}"
 
 
-class PollResult(models.Model):
-    """The computed results of a poll, shown to the public once staff publish them."""
+class PollResult(BallotBoxPublished):
+    """The counted results of a poll, shown to the public once staff publish them.
+
+    `data` holds every figure the results pages show (polls.selectors.poll_tally), small groups
+    already merged; the ballot box file is the counted ballots (polls.selectors.ballot_box_csv).
+    """
 
     poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="result")
     data = models.JSONField(_("results"), default=dict)

@@ -1,15 +1,30 @@
-import datetime
+import uuid
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, User, VoterClass
 from accounts.selectors import voter_class_for
 from participation.models import Notification
-from participation.services import NotAllowed, ensure_allowed
+from participation.secrecy import (
+    envelope_size,
+    envelopes_destroy,
+    payload_size,
+    seal,
+    share_lock,
+    shuffled,
+    unseal,
+)
+from participation.services import (
+    NotAllowed,
+    booth_count_confirm,
+    booth_count_entered,
+    ensure_allowed,
+)
 from polls.models import (
     DEFAULT_CLASSES,
     Answer,
@@ -17,6 +32,7 @@ from polls.models import (
     Booth,
     BoothTotal,
     Channel,
+    Envelope,
     Option,
     Poll,
     PollResult,
@@ -30,8 +46,19 @@ from polls.permissions import (
     can_record_at_booth,
     census_record_of,
 )
+from polls.selectors import booth_tally
 
 TEXT_ANSWER_MAX = 2000
+# An answer in one's own words is sealed with the ballot, and every envelope of a poll has the
+# size of its fullest ballot, so the text needs a bound in bytes as the envelope stores it
+# (UTF-8 JSON): 2000 Thai characters take 6000. Latin, Thai and line breaks always fit in
+# 2000 characters; only text heavy in emoji or control characters meets this bound first.
+TEXT_ANSWER_BYTES = 6000
+# The longest community key a ballot can carry: a BigAutoField.
+_LONGEST_COMMUNITY = 2**63 - 1
+# The longest weight as sealed: Ballot.weight has 8 digits, 3 after the point.
+_LONGEST_WEIGHT = "99999.999"
+BOOTH_CLASS = VoterClass.AFFECTED_CITIZEN
 
 
 def poll_frozen_reason(poll: Poll, now=None) -> str:
@@ -46,6 +73,11 @@ def question_check(poll: Poll) -> None:
     reason = poll_frozen_reason(poll)
     if reason:
         raise NotAllowed(reason)
+
+
+def _text_bytes(text: str) -> int:
+    # As the envelope stores it: a JSON string without its two quotes.
+    return payload_size(text) - 2
 
 
 def answers_check(
@@ -64,6 +96,13 @@ def answers_check(
             text = (texts.get(question.pk) or "").strip()
             if len(text) > TEXT_ANSWER_MAX:
                 raise NotAllowed(_("An answer in your own words can be at most 2000 characters."))
+            if _text_bytes(text) > TEXT_ANSWER_BYTES:
+                raise NotAllowed(
+                    _(
+                        "This answer in your own words is too long to keep: "
+                        "please shorten it, or use fewer emoji or symbols."
+                    )
+                )
             if text:
                 answers.append(Answer(question=question, text=text))
             continue
@@ -84,32 +123,75 @@ def answers_check(
     return answers
 
 
-def _ballot_write(*, poll: Poll, roll: RollEntry, answers: list[Answer]) -> Ballot:
-    """The roll entry and the ballot, together or not at all.
+# --- Online: the roll and the sealed envelope -------------------------------------------------
 
-    The unique constraints of the roll (per account, per census record) refuse a second vote
-    of the same person even when both arrive at the same instant.
+
+def _weight_text(weight: Decimal) -> str:
+    return str(Decimal(weight).quantize(Decimal("0.001")))
+
+
+def envelope_payload(
+    *, voter_class: str, community_id: int | None, weight: Decimal, answers: list[Answer]
+) -> dict:
+    """What an envelope holds: the ballot's class, community, weight and answers, no person."""
+    return {
+        "class": str(voter_class),
+        "community": community_id,
+        "weight": _weight_text(weight),
+        "options": [a.option_id for a in answers if a.option_id is not None],
+        "texts": {str(a.question_id): a.text for a in answers if a.option_id is None},
+    }
+
+
+def poll_envelope_size(poll: Poll) -> int:
+    """The size of every envelope of this poll: that of its fullest possible ballot.
+
+    Every option of every multiple-choice question, the longest option key of each single-choice
+    one, and the longest text each text question allows. Questions and options are frozen from
+    the opening, so the size cannot change while envelopes are being sealed.
     """
+    prefetch_related_objects([poll], "questions__options")
+    options: list[int] = []
+    texts: dict[str, str] = {}
+    for question in poll.questions.all():
+        keys = [option.pk for option in question.options.all()]
+        if question.kind == Question.Kind.TEXT:
+            # Thai letters take 3 bytes each: 2000 of them are the TEXT_ANSWER_BYTES allowed.
+            texts[str(question.pk)] = "ก" * (TEXT_ANSWER_BYTES // 3)
+        elif question.kind == Question.Kind.MULTIPLE:
+            options.extend(keys)
+        elif keys:
+            options.append(max(keys, key=lambda k: len(str(k))))
+    fullest = {
+        "class": max(VoterClass.values, key=len),
+        "community": _LONGEST_COMMUNITY,
+        "weight": _LONGEST_WEIGHT,
+        "options": options,
+        "texts": texts,
+    }
+    return envelope_size(payload_size(fullest))
+
+
+def _envelope_context(poll: Poll) -> str:
+    return f"poll:{poll.pk}"
+
+
+def _window_refresh(poll: Poll) -> None:
+    """Read the poll's dates again: the caller holds its row and decides by what is stored."""
+    poll.opens_at, poll.closes_at = (
+        Poll.objects.filter(pk=poll.pk).values_list("opens_at", "closes_at").get()
+    )
+
+
+def _roll_add(roll: RollEntry, refusal) -> RollEntry:
+    """Write a roll entry; the roll's unique constraints refuse a second vote of one person even
+    when both arrive at the same instant."""
     try:
         with transaction.atomic():
             roll.save()
-            ballot = Ballot.objects.create(
-                poll=poll,
-                voter_class=roll.voter_class,
-                community_id=roll.community_id,
-                channel=roll.channel,
-                weight=poll.weight_of(roll.voter_class),
-            )
-            for answer in answers:
-                answer.ballot = ballot
-                answer.voter_class = ballot.voter_class
-                answer.community_id = ballot.community_id
-                answer.channel = ballot.channel
-                answer.weight = ballot.weight
-            Answer.objects.bulk_create(answers)
     except IntegrityError:
-        raise NotAllowed(str(ALREADY_VOTED)) from None
-    return ballot
+        raise NotAllowed(str(refusal)) from None
+    return roll
 
 
 def ballot_cast(
@@ -118,132 +200,332 @@ def ballot_cast(
     poll: Poll,
     choices: Mapping[int, list[int]],
     texts: Mapping[int, str] | None = None,
-) -> Ballot:
-    """Record one person's secret ballot online. Raises NotAllowed with the reason."""
-    ensure_allowed(ballot_eligibility(user, poll))
+) -> RollEntry:
+    """Put one person on the roll and their ballot, sealed, in the box of envelopes.
+
+    Raises NotAllowed with the reason. The poll's row is held in SHARE mode from the start, so
+    the count (which takes it FOR UPDATE at the close) waits for this ballot, and a ballot that
+    arrives after the count started finds the poll closed.
+    """
     answers = answers_check(poll, choices, texts or {})
-    roll = RollEntry(
-        poll=poll,
-        user=user,
-        census_record=census_record_of(user),
-        channel=Channel.ONLINE,
-        voter_class=voter_class_for(user, poll),
-        community_id=user.residence_community_id,
-    )
-    return _ballot_write(poll=poll, roll=roll, answers=answers)
+    with transaction.atomic():
+        share_lock(poll)
+        _window_refresh(poll)
+        voter_class = voter_class_for(user, poll)
+        ensure_allowed(ballot_eligibility(user, poll, voter_class=voter_class))
+        roll = _roll_add(
+            RollEntry(
+                poll=poll,
+                user=user,
+                census_record=census_record_of(user),
+                channel=Channel.ONLINE,
+                community_id=user.residence_community_id,
+            ),
+            ALREADY_VOTED,
+        )
+        payload = envelope_payload(
+            voter_class=voter_class,
+            community_id=user.residence_community_id,
+            weight=poll.weight_of(voter_class),
+            answers=answers,
+        )
+        Envelope.objects.create(
+            poll=poll,
+            sealed=seal(payload, context=_envelope_context(poll), size=poll_envelope_size(poll)),
+        )
+    return roll
 
 
-def booth_ballot_cast(
-    *,
-    officer: User,
-    booth: Booth,
-    record: CensusRecord,
-    choices: Mapping[int, list[int]],
-    texts: Mapping[int, str] | None = None,
-) -> Ballot:
-    """Record a paper ballot a poll officer takes at a booth from a person in the census.
+# --- Booths: the roll during voting, the paper ballots after the close -------------------------
 
-    The person is an affected citizen of their census community. The account their record
+
+def booth_roll_mark(*, officer: User, booth: Booth, record: CensusRecord) -> RollEntry:
+    """An officer marks a person of the census on the roll as having voted at this booth.
+
+    No answers: the person's paper ballot goes into the booth's box, and officers enter the
+    box's ballots after the close without knowing whose they are. The account the record
     verifies, if any, goes on the roll too, so they cannot vote online afterwards.
     """
     ensure_allowed(can_record_at_booth(officer, booth))
     poll = booth.poll
-    ensure_allowed(booth_eligibility(record, poll))
-    answers = answers_check(poll, choices, texts or {})
-    roll = RollEntry(
-        poll=poll,
-        user_id=record.user_id,
-        census_record=record,
-        channel=Channel.BOOTH,
-        voter_class=VoterClass.AFFECTED_CITIZEN,
-        community_id=record.community_id,
-        officer=officer,
-        booth=booth,
+    with transaction.atomic():
+        share_lock(poll)
+        _window_refresh(poll)
+        ensure_allowed(booth_eligibility(record, poll))
+        return _roll_add(
+            RollEntry(
+                poll=poll,
+                user_id=record.user_id,
+                census_record=record,
+                channel=Channel.BOOTH,
+                community_id=record.community_id,
+                officer=officer,
+                booth=booth,
+            ),
+            _("This person has already voted in this poll."),
+        )
+
+
+def _booth_for_count(booth: Booth) -> tuple[Booth, Poll]:
+    """The booth's row locked, after its poll's in SHARE mode (so publishing, which takes the
+    poll FOR UPDATE, sees every entry or none), once the poll has closed and until published."""
+    share_lock(booth.poll)
+    booth = Booth.objects.select_related("poll").select_for_update(of=("self",)).get(pk=booth.pk)
+    poll = booth.poll
+    if not poll.is_closed():
+        raise NotAllowed(_("Paper ballots are entered after the poll closes."))
+    if PollResult.objects.filter(poll=poll, published_at__isnull=False).exists():
+        raise NotAllowed(_("The results are published: the booth's count can no longer change."))
+    return booth, poll
+
+
+def _too_many(on_roll: int):
+    return NotAllowed(
+        _(
+            "This booth has %(count)s people marked on its roll: it cannot count more paper "
+            "ballots than that. Check the ballots already entered and the hand count."
+        )
+        % {"count": on_roll}
     )
-    return _ballot_write(poll=poll, roll=roll, answers=answers)
 
 
-@transaction.atomic
+def booth_ballot_enter(
+    *,
+    officer: User,
+    booth: Booth,
+    choices: Mapping[int, list[int]],
+    texts: Mapping[int, str] | None = None,
+) -> Ballot:
+    """An officer enters one paper ballot from the booth's box, after the close, without identity.
+
+    Refused beyond the people marked on the booth's roll (counting those counted by hand),
+    decided under the booth's row lock so two officers entering at once cannot pass it.
+    """
+    ensure_allowed(can_record_at_booth(officer, booth))
+    answers = answers_check(booth.poll, choices, texts or {})
+    with transaction.atomic():
+        booth, poll = _booth_for_count(booth)
+        tally = booth_tally(booth)
+        if tally["room"] < 1:
+            raise _too_many(tally["on_roll"])
+        ballot = Ballot.objects.create(
+            poll=poll,
+            voter_class=BOOTH_CLASS,
+            community=None,
+            channel=Channel.BOOTH,
+            booth=booth,
+            weight=poll.weight_of(BOOTH_CLASS),
+        )
+        for answer in answers:
+            answer.ballot = ballot
+            answer.voter_class = ballot.voter_class
+            answer.community_id = None
+            answer.channel = ballot.channel
+            answer.weight = ballot.weight
+        Answer.objects.bulk_create(answers)
+        booth_count_entered(booth=booth, officer=officer)
+    return ballot
+
+
 def booth_totals_enter(
     *, officer: User, booth: Booth, paper_ballots: int, counts: Mapping[int, int]
 ) -> int:
     """After close, an officer enters the booth's hand count per option; re-entering corrects it.
 
-    Returns how many options were counted. Refused once the results are published.
+    The hand-counted ballots and those entered one by one together stay within the people on
+    the booth's roll. Returns how many options were counted. Refused once results are published.
     """
     ensure_allowed(can_record_at_booth(officer, booth))
-    poll = Poll.objects.select_for_update().get(pk=booth.poll_id)
-    if not poll.is_closed():
-        raise NotAllowed(_("Booth totals are entered after the poll closes."))
-    if PollResult.objects.filter(poll=poll, published_at__isnull=False).exists():
-        raise NotAllowed(_("The results are published: the booth totals can no longer change."))
-    options = {
-        option.pk: option
-        for option in Option.objects.filter(question__poll=poll).exclude(
-            question__kind=Question.Kind.TEXT
+    with transaction.atomic():
+        booth, poll = _booth_for_count(booth)
+        questions = list(
+            Question.objects.filter(poll=poll)
+            .exclude(kind=Question.Kind.TEXT)
+            .prefetch_related("options")
         )
-    }
-    if any(pk not in options for pk in counts):
-        raise NotAllowed(_("Choose among the options of the question."))
-    if paper_ballots < 0 or any(count < 0 for count in counts.values()):
-        raise NotAllowed(_("A count is a number of 0 or more."))
-    Booth.objects.filter(pk=booth.pk).update(paper_ballots=paper_ballots)
-    for option_pk, count in counts.items():
-        BoothTotal.objects.update_or_create(
-            booth=booth, option_id=option_pk, defaults={"count": count, "officer": officer}
-        )
+        options = {option.pk: q for q in questions for option in q.options.all()}
+        if any(pk not in options for pk in counts):
+            raise NotAllowed(_("Choose among the options of the question."))
+        if paper_ballots < 0 or any(count < 0 for count in counts.values()):
+            raise NotAllowed(_("A count is a number of 0 or more."))
+        if any(count > paper_ballots for count in counts.values()):
+            raise NotAllowed(
+                _("An option cannot have more votes than the paper ballots counted by hand.")
+            )
+        for question in questions:
+            if question.kind == Question.Kind.SINGLE and (
+                sum(counts.get(o.pk, 0) for o in question.options.all()) > paper_ballots
+            ):
+                raise NotAllowed(
+                    _(
+                        "The options of “%(question)s” have more votes together than the paper "
+                        "ballots counted by hand."
+                    )
+                    % {"question": question}
+                )
+        tally = booth_tally(booth)
+        if tally["entered"] + paper_ballots > tally["on_roll"]:
+            raise _too_many(tally["on_roll"])
+        Booth.objects.filter(pk=booth.pk).update(paper_ballots=paper_ballots)
+        for option_pk, count in counts.items():
+            BoothTotal.objects.update_or_create(
+                booth=booth, option_id=option_pk, defaults={"count": count, "officer": officer}
+            )
+        booth_count_entered(booth=booth, officer=officer)
     return len(counts)
 
 
-@transaction.atomic
-def poll_results_compute(*, poll: Poll) -> PollResult:
-    """Count a poll's ballots and booth totals (by the database) and store the result.
+def booth_confirm(*, officer: User, booth: Booth) -> Booth:
+    """A second officer of the booth, who entered none of its ballots, confirms its count."""
+    ensure_allowed(can_record_at_booth(officer, booth))
+    with transaction.atomic():
+        booth, _poll = _booth_for_count(booth)
+        booth_count_confirm(booth=booth, officer=officer)
+    return booth
 
-    Recomputing keeps the publication: staff who published see the corrected figures.
+
+# --- The count ------------------------------------------------------------------------------
+
+
+def _refuse_before_close(poll: Poll) -> None:
+    if not poll.is_closed():
+        raise NotAllowed(_("A poll is counted after it closes: no ballot is opened before."))
+
+
+def poll_envelopes_open(*, poll: Poll) -> int:
+    """Open every envelope of a closed poll into the ballot box, in a random order, and destroy
+    the envelopes. Returns how many it opened (0 on a recount).
+
+    Takes the poll FOR UPDATE: it waits for every ballot still being cast, and every later one
+    finds the poll closed. The ballots get fresh random keys and are inserted in the shuffled
+    order, all in this one transaction, so neither keys, places in the table nor transaction
+    ids follow the order of voting. An envelope that does not open raises EnvelopeBroken and
+    nothing is counted: the count stops loudly rather than lose a ballot.
     """
-    from polls.selectors import poll_tally
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        _refuse_before_close(poll)
+        context = _envelope_context(poll)
+        # Opened as they are read, so only the small ballots, not the padded envelopes, are held.
+        contents = shuffled(
+            unseal(sealed, context=context)
+            for sealed in Envelope.objects.filter(poll=poll)
+            .values_list("sealed", flat=True)
+            .iterator(chunk_size=2000)
+        )
+        if not contents:
+            return 0
+        question_of = dict(
+            Option.objects.filter(question__poll=poll).values_list("pk", "question_id")
+        )
+        ballots, answers = [], []
+        for content in contents:
+            ballot = Ballot(
+                id=uuid.uuid4(),
+                poll=poll,
+                voter_class=content["class"],
+                community_id=content["community"],
+                channel=Channel.ONLINE,
+                weight=Decimal(content["weight"]),
+            )
+            ballots.append(ballot)
+            copied = {
+                "ballot": ballot,
+                "voter_class": ballot.voter_class,
+                "community_id": ballot.community_id,
+                "channel": ballot.channel,
+                "weight": ballot.weight,
+            }
+            answers.extend(
+                Answer(id=uuid.uuid4(), question_id=question_of[pk], option_id=pk, **copied)
+                for pk in content["options"]
+            )
+            answers.extend(
+                Answer(id=uuid.uuid4(), question_id=int(question), text=text, **copied)
+                for question, text in content["texts"].items()
+            )
+        Ballot.objects.bulk_create(ballots, batch_size=2000)
+        Answer.objects.bulk_create(answers, batch_size=2000)
+        Envelope.objects.filter(poll=poll).delete()
+        envelopes_destroy([Envelope])
+    return len(contents)
 
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    result, _created = PollResult.objects.update_or_create(
-        poll=poll, defaults={"data": poll_tally(poll), "computed_at": timezone.now()}
-    )
+
+def poll_results_compute(*, poll: Poll) -> PollResult:
+    """Count a closed poll: open its envelopes into the box, tally by the database, write the
+    ballot box file, and store it all as the result.
+
+    Recomputing keeps the publication: staff who published see the corrected figures. The file
+    keeps its hash when nothing changed; a changed file keeps the earlier hash in its history.
+    """
+    from polls.selectors import ballot_box_csv, poll_tally
+
+    with transaction.atomic():
+        poll_envelopes_open(poll=poll)
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        now = timezone.now()
+        result = PollResult.objects.filter(poll=poll).first() or PollResult(poll=poll)
+        result.data = poll_tally(poll)
+        result.computed_at = now
+        result.ballot_box_set(ballot_box_csv(poll), now)
+        result.save()
     return result
 
 
-@transaction.atomic
+def booths_unconfirmed(poll: Poll) -> list[Booth]:
+    """The poll's booths whose count waits for a second officer: people on their roll, ballots
+    entered or totals counted, and no confirmation."""
+    return list(
+        Booth.objects.filter(poll=poll, count_confirmed_at__isnull=True)
+        .filter(
+            Exists(RollEntry.objects.filter(booth=OuterRef("pk")))
+            | Exists(Ballot.objects.filter(booth=OuterRef("pk")))
+            | Exists(BoothTotal.objects.filter(booth=OuterRef("pk")))
+            | Q(paper_ballots__gt=0)
+        )
+        .order_by("name")
+    )
+
+
 def poll_results_publish(*, poll: Poll) -> PollResult:
-    """Show the results to everyone. Only a closed poll's results are published."""
-    poll = Poll.objects.select_for_update().get(pk=poll.pk)
-    if not poll.is_closed():
-        raise NotAllowed(_("Results are published after the poll closes."))
-    result = PollResult.objects.filter(poll=poll).first()
-    if result is None:
+    """Count the poll once more and show the results to everyone.
+
+    Only a closed poll, and only once every booth that took part has its count confirmed by a
+    second officer.
+    """
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if not poll.is_closed():
+            raise NotAllowed(_("Results are published after the poll closes."))
+        waiting = booths_unconfirmed(poll)
+        if waiting:
+            raise NotAllowed(
+                _(
+                    "A second officer has not yet confirmed the count of: %(booths)s. "
+                    "Results are published once every booth's count is confirmed."
+                )
+                % {"booths": ", ".join(booth.name for booth in waiting)}
+            )
         result = poll_results_compute(poll=poll)
-    if result.published_at is None:
-        result.published_at = timezone.now()
-        result.save(update_fields=["published_at"])
+        if result.published_at is None:
+            result.published_at = timezone.now()
+            result.save(update_fields=["published_at"])
     return result
 
 
 @transaction.atomic
 def poll_results_unpublish(*, poll: Poll) -> None:
-    """Take results back from the public, for example to correct a booth total."""
+    """Take results back from the public, for example to correct a booth's count."""
     PollResult.objects.filter(poll=poll).update(published_at=None)
 
 
-# A ballot checked just before the close may commit just after it; the count waits this long
-# so that it never misses one (staff can recount at any time).
-COUNT_AFTER_CLOSE = datetime.timedelta(minutes=2)
-
-
 def poll_results_due(now=None) -> int:
-    """Compute the results of every poll that closed a little while ago and has none yet."""
+    """Count every poll that has closed and has no result yet.
+
+    As soon as the close passes: the count waits for ballots still being cast (share_lock).
+    """
     now = now or timezone.now()
-    due = (
-        Poll.objects.closed(now - COUNT_AFTER_CLOSE)
-        .filter(result__isnull=True)
-        .values_list("pk", flat=True)
-    )
+    due = Poll.objects.closed(now).filter(result__isnull=True).values_list("pk", flat=True)
     count = 0
     for pk in due:
         poll_results_compute(poll=Poll(pk=pk))

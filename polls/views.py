@@ -15,12 +15,13 @@ from accounts.forms import InterestDeclarationForm
 from accounts.models import InterestDeclaration
 from accounts.selectors import census_record_find
 from accounts.services import VerificationError, interest_declare
+from participation.disclosure import SMALL_GROUPS
 from participation.exports import csv_response
 from participation.interaction_views import sign_in_required
 from participation.services import NotAllowed
 from polls import selectors
 from polls.forms import BallotForm, BoothTotalsForm, NationalIdForm
-from polls.models import Booth, BoothTotal, Poll
+from polls.models import Booth, BoothTotal, Poll, PollResult
 from polls.permissions import (
     CLASS_NOT_ADMITTED,
     DECLARE_FIRST,
@@ -30,7 +31,13 @@ from polls.permissions import (
     can_record_at_booth,
     can_see_results,
 )
-from polls.services import ballot_cast, booth_ballot_cast, booth_totals_enter
+from polls.services import (
+    ballot_cast,
+    booth_ballot_enter,
+    booth_confirm,
+    booth_roll_mark,
+    booth_totals_enter,
+)
 
 
 def _poll_or_404(pk: int) -> Poll:
@@ -57,7 +64,7 @@ def _detail(
     if form is None and decision:
         form = BallotForm(poll=poll)
     if declaration_form is None:
-        declaration_form = InterestDeclarationForm()
+        declaration_form = InterestDeclarationForm(matter=poll)
     return render(
         request,
         "polls/detail.html",
@@ -105,14 +112,22 @@ def _visible_result(request, pk: int):
     return poll, result
 
 
+def _result_context(poll: Poll, result) -> dict:
+    return {
+        "poll": poll,
+        "result": result,
+        "view": selectors.result_view(result),
+        "downloads": [
+            (reverse("polls:ballots_csv", args=[poll.pk]), _("Ballot box (CSV, the hashed file)")),
+            (reverse("polls:ballots_json", args=[poll.pk]), _("The same ballots as JSON")),
+        ],
+    }
+
+
 @require_safe
 def results(request, pk: int):
     poll, result = _visible_result(request, pk)
-    return render(
-        request,
-        "polls/results.html",
-        {"poll": poll, "result": result, "view": selectors.result_view(result)},
-    )
+    return render(request, "polls/results.html", _result_context(poll, result))
 
 
 @require_safe
@@ -122,9 +137,19 @@ def results_csv(request, pk: int):
     return csv_response(filename=f"poll-{poll.pk}-results.csv", header=header, rows=rows)
 
 
+def _json_download(payload, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
 @require_safe
 def results_json(request, pk: int):
     poll, result = _visible_result(request, pk)
+    view = selectors.result_view(result)
     payload = {
         "poll": {"id": poll.pk, "title": poll.title},
         "opens_at": poll.opens_at.isoformat(),
@@ -132,16 +157,43 @@ def results_json(request, pk: int):
         "computed_at": result.computed_at.isoformat(),
         "published_at": result.published_at.isoformat() if result.published_at else None,
         **result.data,
+        "small_groups": {
+            "key": SMALL_GROUPS,
+            "label": view["small_groups_label"],
+            "min_group": view["min_group"],
+            "why": view["small_groups_why"],
+        },
+        "reconciliation": [{**row, "label": str(row["label"])} for row in view["reconciliation"]],
         "communities": selectors.community_names(result),
+        "ballot_box_sha256": result.ballot_box_sha256,
     }
-    response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
+    return _json_download(payload, f"poll-{poll.pk}-results.json")
+
+
+def _visible_ballot_box(request, pk: int):
+    poll, _result = _visible_result(request, pk)
+    # Loaded only here: the pages that show a poll leave the file out (selectors.RESULT_FILE).
+    result = PollResult.objects.get(poll=poll)
+    if not result.ballot_box_sha256:
+        raise Http404
+    return poll, result
+
+
+@require_safe
+def ballots_csv(request, pk: int):
+    """The ballot box file, byte for byte the text whose SHA-256 the results page prints."""
+    poll, result = _visible_ballot_box(request, pk)
+    response = HttpResponse(result.ballot_box.encode(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        True, f"poll-{poll.pk}-results.json"
+        True, f"poll-{poll.pk}-ballots.csv"
     )
     return response
+
+
+@require_safe
+def ballots_json(request, pk: int):
+    poll, result = _visible_ballot_box(request, pk)
+    return _json_download(selectors.ballot_box_json(result), f"poll-{poll.pk}-ballots.json")
 
 
 # --- Booths -----------------------------------------------------------------------------------
@@ -166,54 +218,102 @@ def booth_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def booth(request, pk: int):
-    """The officer types the voter's national ID, then the paper ballot's answers.
+    """While the poll is open: the officer types the voter's national ID, sees whether the
+    person may vote, and marks them on the roll; the voter's paper ballot goes into the box.
 
     The ID travels back in a hidden field between the two steps and is never stored: only its
-    keyed hash is looked up.
+    keyed hash is looked up. Nobody's answers are typed here. After the close the page shows the
+    booth's count and leads to the paper ballots, the totals and the confirmation.
     """
     booth = _booth_for(request, pk)
-    poll = _poll_or_404(booth.poll_id)
+    poll = booth.poll
     context = {
         "booth": booth,
         "poll": poll,
         "id_form": NationalIdForm(),
         "record": None,
-        "recorded": booth.roll.count(),
+        "marked": booth.roll.count(),
         "open": poll.is_open(),
+        "closed": poll.is_closed(),
     }
+    if context["closed"]:
+        context["count"] = selectors.booth_count_state(booth, request.user)
     if request.method == "POST":
+        if not context["open"]:
+            messages.error(request, _("The roll is marked only while the poll is open."))
+            return redirect(booth)
         id_form = NationalIdForm(request.POST)
         context["id_form"] = id_form
         if id_form.is_valid():
             record = census_record_find(id_form.cleaned_data["national_id"])
             if record is None:
                 context["refusal"] = _("Nobody with this national ID is in the house register.")
+            elif "mark" in request.POST:
+                try:
+                    booth_roll_mark(officer=request.user, booth=booth, record=record)
+                except NotAllowed as error:
+                    messages.error(request, error.reason)
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "Marked on the roll as voted at this booth. Hand the person a paper "
+                            "ballot for the box."
+                        ),
+                    )
+                return redirect(booth)
             else:
                 decision = booth_eligibility(record, poll)
-                if not decision:
-                    context["refusal"] = decision.reason
-                else:
+                if decision:
                     context["record"] = record
-                    ballot_form = BallotForm(
-                        request.POST if "cast" in request.POST else None, poll=poll
-                    )
-                    context["form"] = ballot_form
-                    if "cast" in request.POST and ballot_form.is_valid():
-                        choices, texts = ballot_form.answers()
-                        try:
-                            booth_ballot_cast(
-                                officer=request.user,
-                                booth=booth,
-                                record=record,
-                                choices=choices,
-                                texts=texts,
-                            )
-                        except NotAllowed as error:
-                            messages.error(request, error.reason)
-                        else:
-                            messages.success(request, _("The paper ballot has been recorded."))
-                        return redirect("polls:booth", pk=booth.pk)
+                else:
+                    context["refusal"] = decision.reason
     return render(request, "polls/booth.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booth_ballots(request, pk: int):
+    """After the close, an officer enters the booth's paper ballots one at a time, as they come
+    out of the box: the same form as online, and no one's name anywhere."""
+    booth = _booth_for(request, pk)
+    poll = _poll_or_404(booth.poll_id)
+    form = BallotForm(request.POST or None, poll=poll)
+    if request.method == "POST" and form.is_valid():
+        choices, texts = form.answers()
+        try:
+            booth_ballot_enter(officer=request.user, booth=booth, choices=choices, texts=texts)
+        except NotAllowed as error:
+            messages.error(request, error.reason)
+        else:
+            messages.success(request, _("Paper ballot entered. Enter the next one."))
+            return redirect("polls:booth_ballots", pk=booth.pk)
+    return render(
+        request,
+        "polls/booth_ballots.html",
+        {
+            "booth": booth,
+            "poll": poll,
+            "form": form,
+            "closed": poll.is_closed(),
+            "count": selectors.booth_tally(booth),
+        },
+        status=400 if request.method == "POST" and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def booth_count_confirm(request, pk: int):
+    """A second officer of the booth confirms its count."""
+    booth = _booth_for(request, pk)
+    try:
+        booth_confirm(officer=request.user, booth=booth)
+    except NotAllowed as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(request, _("You have confirmed this booth's count."))
+    return redirect(booth)
 
 
 @login_required
@@ -240,7 +340,13 @@ def booth_totals(request, pk: int):
     return render(
         request,
         "polls/booth_totals.html",
-        {"booth": booth, "poll": booth.poll, "form": form, "closed": booth.poll.is_closed()},
+        {
+            "booth": booth,
+            "poll": booth.poll,
+            "form": form,
+            "closed": booth.poll.is_closed(),
+            "count": selectors.booth_tally(booth),
+        },
     )
 
 
@@ -249,7 +355,7 @@ def booth_totals(request, pk: int):
 def declare(request, pk: int):
     """A person without an affected class says how the poll's matter concerns them."""
     poll = _poll_or_404(pk)
-    form = InterestDeclarationForm(request.POST)
+    form = InterestDeclarationForm(request.POST, matter=poll)
     if not poll.is_open():
         messages.error(request, _("This poll is not open."))
     elif not set(InterestDeclaration.DECLARABLE) & set(poll.admitted_classes):

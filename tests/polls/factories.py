@@ -107,3 +107,23 @@ def post_data(poll: Poll, *, pick: int = 0, text: str = "") -> dict:
     data = {f"question_{pk}": [str(v) for v in values] for pk, values in choices.items()}
     data.update({f"question_{pk}": value for pk, value in texts.items()})
     return data
+
+
+def close(poll: Poll) -> Poll:
+    """Move the poll's close a minute into the past, as the clock would."""
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - datetime.timedelta(minutes=1))
+    poll.refresh_from_db()
+    return poll
+
+
+def mark_at_booth(booth, count: int, **record) -> list:
+    """Mark `count` people of the census (without accounts) on the roll at the booth, by its
+    first officer, while the poll is open."""
+    from polls.services import booth_roll_mark
+    from tests.factories import CensusRecordFactory
+
+    person = booth.officers.first()
+    return [
+        booth_roll_mark(officer=person, booth=booth, record=CensusRecordFactory(**record))
+        for _ in range(count)
+    ]

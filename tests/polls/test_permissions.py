@@ -126,9 +126,7 @@ def test_eligibility_matrix(case, when, voted, home):
         poll.communities.set([CommunityFactory()])
     declare(user, poll)
     if voted:
-        RollEntry.objects.create(
-            poll=poll, user=user, channel=Channel.ONLINE, voter_class="affected_citizen"
-        )
+        RollEntry.objects.create(poll=poll, user=user, channel=Channel.ONLINE)
     if when == "before":
         expected = NOT_OPEN_YET
     elif when == "after":
@@ -155,7 +153,6 @@ def test_a_vote_at_the_booth_counts_as_voted_online_through_the_census_record(ho
         poll=poll,
         census_record=record,
         channel=Channel.BOOTH,
-        voter_class="affected_citizen",
         booth=BoothFactory(poll=poll),
         officer=UserFactory(),
     )

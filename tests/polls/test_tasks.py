@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from polls.models import PollResult
 from polls.tasks import poll_results_compute, poll_results_due
-from tests.polls.factories import PollFactory, poll_with_questions
+from tests.polls.factories import PollFactory, close, poll_with_questions
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +29,13 @@ def test_due_task_counts_each_closed_poll_once():
 
 
 def test_compute_task_on_demand_returns_the_ballots_counted():
-    poll = poll_with_questions()
+    poll = close(poll_with_questions())
     assert poll_results_compute.delay(poll.pk).get() == 0
     assert PollResult.objects.filter(poll=poll).exists()
+
+
+def test_compute_task_leaves_an_open_poll_uncounted_without_retrying(caplog):
+    poll = poll_with_questions()
+    assert poll_results_compute.delay(poll.pk).get() is None
+    assert not PollResult.objects.exists()
+    assert "counted after it closes" in caplog.text
