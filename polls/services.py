@@ -387,6 +387,9 @@ def booth_confirm(*, officer: User, booth: Booth) -> Booth:
 # --- The count ------------------------------------------------------------------------------
 
 
+OPEN_CHUNK = 2000
+
+
 def _refuse_before_close(poll: Poll) -> None:
     if not poll.is_closed():
         raise NotAllowed(_("A poll is counted after it closes: no ballot is opened before."))
@@ -418,34 +421,36 @@ def poll_envelopes_open(*, poll: Poll) -> int:
         question_of = dict(
             Option.objects.filter(question__poll=poll).values_list("pk", "question_id")
         )
-        ballots, answers = [], []
-        for content in contents:
-            ballot = Ballot(
-                id=uuid.uuid4(),
-                poll=poll,
-                voter_class=content["class"],
-                community_id=content["community"],
-                channel=Channel.ONLINE,
-                weight=Decimal(content["weight"]),
-            )
-            ballots.append(ballot)
-            copied = {
-                "ballot": ballot,
-                "voter_class": ballot.voter_class,
-                "community_id": ballot.community_id,
-                "channel": ballot.channel,
-                "weight": ballot.weight,
-            }
-            answers.extend(
-                Answer(id=uuid.uuid4(), question_id=question_of[pk], option_id=pk, **copied)
-                for pk in content["options"]
-            )
-            answers.extend(
-                Answer(id=uuid.uuid4(), question_id=int(question), text=text, **copied)
-                for question, text in content["texts"].items()
-            )
-        Ballot.objects.bulk_create(ballots, batch_size=2000)
-        Answer.objects.bulk_create(answers, batch_size=2000)
+        # Built and inserted a chunk at a time, in the shuffled order, all in this transaction.
+        for start in range(0, len(contents), OPEN_CHUNK):
+            ballots, answers = [], []
+            for content in contents[start : start + OPEN_CHUNK]:
+                ballot = Ballot(
+                    id=uuid.uuid4(),
+                    poll=poll,
+                    voter_class=content["class"],
+                    community_id=content["community"],
+                    channel=Channel.ONLINE,
+                    weight=Decimal(content["weight"]),
+                )
+                ballots.append(ballot)
+                copied = {
+                    "ballot": ballot,
+                    "voter_class": ballot.voter_class,
+                    "community_id": ballot.community_id,
+                    "channel": ballot.channel,
+                    "weight": ballot.weight,
+                }
+                answers.extend(
+                    Answer(id=uuid.uuid4(), question_id=question_of[pk], option_id=pk, **copied)
+                    for pk in content["options"]
+                )
+                answers.extend(
+                    Answer(id=uuid.uuid4(), question_id=int(question), text=text, **copied)
+                    for question, text in content["texts"].items()
+                )
+            Ballot.objects.bulk_create(ballots)
+            Answer.objects.bulk_create(answers, batch_size=OPEN_CHUNK)
         Envelope.objects.filter(poll=poll).delete()
         envelopes_destroy([Envelope])
     return len(contents)
