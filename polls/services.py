@@ -410,12 +410,15 @@ def poll_envelopes_open(*, poll: Poll) -> int:
         _refuse_before_close(poll)
         context = _envelope_context(poll)
         # Opened as they are read, so only the small ballots, not the padded envelopes, are held.
-        contents = shuffled(
-            unseal(sealed, context=context)
-            for sealed in Envelope.objects.filter(poll=poll)
-            .values_list("sealed", flat=True)
-            .iterator(chunk_size=2000)
+        envelopes = (
+            Envelope.objects.filter(poll=poll).values_list("sealed", flat=True).iterator(2000)
         )
+        try:
+            contents = shuffled(unseal(sealed, context=context) for sealed in envelopes)
+        finally:
+            # Before an EnvelopeBroken leaves: the database cursor closes while the
+            # transaction can still run commands.
+            envelopes.close()
         if not contents:
             return 0
         question_of = dict(

@@ -228,3 +228,44 @@ def test_poll_list_counts_voters_in_a_fixed_number_of_queries(admin_client):
     poll.communities.set([CommunityFactory(), CommunityFactory()])
     response = admin_client.get(POLLS, {"communities__id__exact": poll.communities.first().pk})
     assert [row.voter_count for row in response.context["cl"].result_list] == [1]
+
+
+def test_counting_an_open_poll_is_refused_with_the_reason(admin_client):
+    poll = PollFactory()
+    response = admin_client.post(
+        POLLS, {"action": "compute_results", "_selected_action": [poll.pk]}, follow=True
+    )
+    assert "a poll is counted after it closes" in response.content.decode()
+    assert not PollResult.objects.exists()
+
+
+def test_a_closed_poll_cannot_be_reopened_and_a_booth_cannot_move_to_another_poll(admin_client):
+    from tests.polls.factories import BoothFactory
+
+    poll = closed_with_votes()
+    response = admin_client.get(f"{POLLS}{poll.pk}/change/")
+    assert "closes_at" in response.context["adminform"].readonly_fields
+    open_poll = poll_with_questions()
+    assert (
+        "closes_at"
+        not in admin_client.get(f"{POLLS}{open_poll.pk}/change/")
+        .context["adminform"]
+        .readonly_fields
+    )
+    booth = BoothFactory(poll=open_poll)
+    response = admin_client.get(f"/en/admin/polls/booth/{booth.pk}/change/")
+    assert "poll" in response.context["adminform"].readonly_fields
+    draft = PollFactory(opens_at=None, closes_at=None)
+    booth = BoothFactory(poll=draft)
+    response = admin_client.get(f"/en/admin/polls/booth/{booth.pk}/change/")
+    assert "poll" not in response.context["adminform"].readonly_fields
+
+
+def test_the_result_admin_shows_the_hash_not_the_file(admin_client):
+    from polls.services import poll_results_compute
+
+    result = poll_results_compute(poll=closed_with_votes())
+    response = admin_client.get(f"/en/admin/polls/pollresult/{result.pk}/change/")
+    body = response.content.decode()
+    assert result.ballot_box_sha256 in body
+    assert "# Ruamkit ballot box" not in body
