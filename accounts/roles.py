@@ -67,8 +67,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # Polls: the booth pages (polls/views.py) record paper ballots and booth totals.
         "polls.view_poll",
         "polls.record_booth_vote",
-        # Budgets: the booth page records paper ballots (budgets/views.py booth).
+        # Budgets: at a booth they serve, mark the roll during balloting and enter the paper
+        # ballots after it (budgets/views.py booth pages; budgets/permissions.py).
         "budgets.view_heading",
+        "budgets.view_booth",
+        "budgets.add_rollentry",
         "budgets.add_ballot",
     ],
     PLANNER: [
@@ -145,10 +148,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "investmentdocument",
             "investmentphoto",
             "headingresult",
+            "booth",
         ),
         "budgets.view_ballot",
         "budgets.add_ballot",
         "budgets.view_ballotline",
+        "budgets.view_rollentry",
+        "budgets.add_rollentry",
         "budgets.view_investmentsupport",
         "budgets.export_budget",
         # Legislation: processes, phases, questions, documents, versions, responses, export.

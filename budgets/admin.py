@@ -2,14 +2,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.roles import VALUATOR
 from budgets.models import (
+    BUDGET_FROZEN_FIELDS,
+    INVESTMENT_FROZEN_ON_BALLOT,
     Ballot,
     BallotLine,
+    Booth,
     Budget,
     BudgetGroup,
     BudgetPhase,
@@ -20,6 +24,9 @@ from budgets.models import (
     InvestmentDocument,
     InvestmentPhoto,
     InvestmentSupport,
+    PhaseKind,
+    RollEntry,
+    budget_frozen_reason,
 )
 from budgets.permissions import current_phase, is_staff_of_budgets
 from budgets.services import (
@@ -34,10 +41,72 @@ from participation.moderation_admin import ModeratedAdmin
 from participation.services import NotAllowed
 
 
+def _budget_id(obj) -> int | None:
+    """The budget of a budget, group, heading or project being edited (None when adding)."""
+    if obj is None or obj.pk is None:
+        return None
+    if isinstance(obj, Budget):
+        return obj.pk
+    if isinstance(obj, BudgetGroup):
+        return obj.budget_id
+    if isinstance(obj, Heading):
+        return obj.group.budget_id
+    if isinstance(obj, Investment):
+        return obj.heading.group.budget_id
+    return None
+
+
+def _frozen(obj) -> str:
+    """Why this row's budget is frozen ("" when it is not): the admin then shows its rules
+    read-only, and the models' clean() refuses a forged change."""
+    cache = "_budget_frozen_reason"
+    if obj is not None and hasattr(obj, cache):
+        return getattr(obj, cache)
+    reason = budget_frozen_reason(_budget_id(obj))
+    if obj is not None:
+        setattr(obj, cache, reason)
+    return reason
+
+
+class FrozenDisplay:
+    """A read-only line that says why the rules can no longer change."""
+
+    @admin.display(description=_("rules"))
+    def frozen_reason(self, obj):
+        return _frozen(obj) or _("Not frozen: balloting has not opened.")
+
+
 class BudgetPhaseInline(admin.TabularInline):
+    """Every phase while the rules may change; once frozen, every phase but balloting (see
+    BudgetAdmin.get_formset_kwargs), which BallotingPhaseInline shows read-only."""
+
     model = BudgetPhase
     extra = 0
     fields = ["kind", "starts_at", "ends_at", "enabled"]
+
+
+class BallotingPhaseInline(admin.TabularInline):
+    """The balloting phase of a frozen budget: its start and being enabled stay (moving them
+    would reopen the rules); its end may move until it has passed."""
+
+    model = BudgetPhase
+    extra = 0
+    can_delete = False
+    fields = ["kind", "starts_at", "ends_at", "enabled"]
+    verbose_name = _("balloting phase (frozen)")
+    verbose_name_plural = _("balloting phase (frozen)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=PhaseKind.BALLOTING)
+
+    def get_readonly_fields(self, request, obj=None):
+        phase = obj.phases.filter(kind=PhaseKind.BALLOTING).first() if obj else None
+        if phase is not None and phase.ends_at <= timezone.now():
+            return self.fields
+        return ["kind", "starts_at", "enabled"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class BudgetGroupInline(admin.TabularInline):
@@ -46,12 +115,38 @@ class BudgetGroupInline(admin.TabularInline):
     fields = ["title", "max_headings_per_voter"]
     show_change_link = True
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["max_headings_per_voter"] if _frozen(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
 
 class HeadingInline(admin.TabularInline):
     model = Heading
     extra = 0
     fields = ["title", "amount", "community", "population"]
     show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["amount", "community"] if _frozen(obj) else []
+
+    def has_add_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class BoothInline(admin.TabularInline):
+    """A budget's booths and their officers (poll officers mark the roll and enter the paper
+    ballots there; a second officer confirms the count)."""
+
+    model = Booth
+    extra = 0
+    fields = ["name", "location", "officers", "count_confirmed_by", "count_confirmed_at"]
+    readonly_fields = ["count_confirmed_by", "count_confirmed_at"]
+    filter_horizontal = ["officers"]
 
 
 class BudgetAdminForm(forms.ModelForm):
@@ -102,9 +197,12 @@ class BudgetAdminForm(forms.ModelForm):
 
 
 @admin.register(Budget)
-class BudgetAdmin(SimpleHistoryAdmin):
+class BudgetAdmin(FrozenDisplay, SimpleHistoryAdmin):
+    """Staff set up budgets; from the moment balloting opens the ballot's rules are read-only
+    (and Budget.clean refuses a forged change)."""
+
     form = BudgetAdminForm
-    inlines = [BudgetPhaseInline, BudgetGroupInline]
+    inlines = [BudgetPhaseInline, BudgetGroupInline, BoothInline]
     list_display = ["title", "fiscal_year_be_display", "ballot_style", "rule", "phase_display"]
     list_filter = ["ballot_style", "rule"]
     search_fields = ["title"]
@@ -129,6 +227,31 @@ class BudgetAdmin(SimpleHistoryAdmin):
         (_("Who takes part"), {"fields": ["voter_classes", "class_weights"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if _frozen(obj):
+            return [(_("Frozen"), {"fields": ["frozen_reason"]}), *fieldsets]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if _frozen(obj):
+            return ["frozen_reason", *BUDGET_FROZEN_FIELDS]
+        return []
+
+    def get_inlines(self, request, obj):
+        if _frozen(obj):
+            return [BudgetPhaseInline, BallotingPhaseInline, BudgetGroupInline, BoothInline]
+        return self.inlines
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if type(inline) is BudgetPhaseInline and _frozen(obj):
+            kwargs["queryset"] = kwargs["queryset"].exclude(kind=PhaseKind.BALLOTING)
+        return kwargs
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("phases")
 
@@ -145,18 +268,38 @@ class BudgetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BudgetGroup)
-class BudgetGroupAdmin(admin.ModelAdmin):
+class BudgetGroupAdmin(FrozenDisplay, admin.ModelAdmin):
     inlines = [HeadingInline]
     list_display = ["title", "budget", "max_headings_per_voter"]
     list_select_related = ["budget"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["frozen_reason", "budget", "max_headings_per_voter"] if _frozen(obj) else []
+
+    def get_fields(self, request, obj=None):
+        fields = ["budget", "title", "max_headings_per_voter"]
+        return ["frozen_reason", *fields] if _frozen(obj) else fields
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Heading)
-class HeadingAdmin(admin.ModelAdmin):
+class HeadingAdmin(FrozenDisplay, admin.ModelAdmin):
     list_display = ["title", "group", "amount", "community", "has_result"]
     list_select_related = ["group__budget", "community", "result"]
     list_filter = ["group__budget"]
     actions = ["compute_results", "publish_results"]
+
+    def get_fields(self, request, obj=None):
+        fields = ["group", "title", "amount", "community", "population"]
+        return ["frozen_reason", *fields] if _frozen(obj) else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["frozen_reason", "group", "amount", "community"] if _frozen(obj) else []
+
+    def has_delete_permission(self, request, obj=None):
+        return not _frozen(obj) and super().has_delete_permission(request, obj)
 
     @admin.display(description=_("result computed"), boolean=True)
     def has_result(self, obj):
@@ -166,40 +309,65 @@ class HeadingAdmin(admin.ModelAdmin):
         description=_("Compute results of the selected headings now"), permissions=["change"]
     )
     def compute_results(self, request, queryset):
+        done = 0
         for heading in queryset:
-            heading_results_compute(heading=heading, publish=False)
-        self.message_user(
-            request,
-            ngettext(
-                "Results computed for %(count)d heading. Publish them when checked.",
-                "Results computed for %(count)d headings. Publish them when checked.",
-                queryset.count(),
+            try:
+                heading_results_compute(heading=heading, publish=False)
+            except NotAllowed as error:
+                self.message_user(request, f"{heading}: {error.reason}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Results computed for %(count)d heading. Publish them when checked.",
+                    "Results computed for %(count)d headings. Publish them when checked.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
             )
-            % {"count": queryset.count()},
-            messages.SUCCESS,
-        )
 
     @admin.action(
         description=_("Publish the results of the selected headings"), permissions=["change"]
     )
     def publish_results(self, request, queryset):
-        count = results_publish(queryset=HeadingResult.objects.filter(heading__in=queryset))
+        count, refused = results_publish(
+            queryset=HeadingResult.objects.filter(heading__in=queryset)
+        )
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
         self.message_user(
             request,
             ngettext("%(count)d result published.", "%(count)d results published.", count)
             % {"count": count},
-            messages.SUCCESS,
+            messages.SUCCESS if count else messages.WARNING,
         )
 
 
 @admin.register(HeadingResult)
 class HeadingResultAdmin(admin.ModelAdmin):
+    """Results, read-only: counted and published through the heading's actions, which refuse
+    to publish while a booth's count is unconfirmed."""
+
     list_display = ["heading", "rule", "ballots_count", "computed_at", "published_at"]
     list_select_related = ["heading"]
-    readonly_fields = ["heading", "rule", "data", "ballots_count", "computed_at"]
-    fields = [*readonly_fields, "published_at"]
+    fields = [
+        "heading",
+        "rule",
+        "ballots_count",
+        "computed_at",
+        "published_at",
+        "ballot_box_sha256",
+        "data",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -330,18 +498,35 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     ]
 
     def get_fieldsets(self, request, obj=None):
-        return [
+        fieldsets = [
             (None, {"fields": ["author_link", *self.staff_fields, "proposal", "supports_count"]}),
             (_("Valuation"), {"fields": [*self.valuation_fields, "valuated_at"]}),
             (_("Moderation"), {"fields": ModeratedAdmin.moderation_fields}),
         ]
+        if _frozen(obj):
+            fieldsets.insert(0, (_("Frozen"), {"fields": ["frozen_reason"]}))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         # The proposal link is made once, by investment_from_proposal.
         readonly = [*ModeratedAdmin.readonly_fields, "proposal", "supports_count", "valuated_at"]
         if not is_staff_of_budgets(request.user):
             readonly += self.staff_fields
-        return readonly
+        if _frozen(obj):
+            # The set of projects on the ballot, and the price of each, stay as they are.
+            readonly += ["frozen_reason", "heading", "selected_for_ballot"]
+            if obj.selected_for_ballot:
+                readonly += INVESTMENT_FROZEN_ON_BALLOT
+        return list(dict.fromkeys(readonly))
+
+    @admin.display(description=_("rules"))
+    def frozen_reason(self, obj):
+        return _frozen(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.selected_for_ballot and _frozen(obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -412,7 +597,11 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     def select_for_ballot(self, request, queryset):
         if not is_staff_of_budgets(request.user):
             raise PermissionDenied
-        count = investments_select_for_ballot(queryset=queryset, selected=True)
+        try:
+            count = investments_select_for_ballot(queryset=queryset, selected=True)
+        except NotAllowed as error:
+            self.message_user(request, error.reason, messages.ERROR)
+            return
         self.message_user(
             request,
             _("%(count)d projects put on the ballot (only feasible projects with a price).")
@@ -424,7 +613,11 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
     def unselect_for_ballot(self, request, queryset):
         if not is_staff_of_budgets(request.user):
             raise PermissionDenied
-        count = investments_select_for_ballot(queryset=queryset, selected=False)
+        try:
+            count = investments_select_for_ballot(queryset=queryset, selected=False)
+        except NotAllowed as error:
+            self.message_user(request, error.reason, messages.ERROR)
+            return
         self.message_user(request, _("%(count)d projects taken off the ballot.") % {"count": count})
 
 
@@ -457,22 +650,14 @@ class BallotLineInline(admin.TabularInline):
 
 @admin.register(Ballot)
 class BallotAdmin(ReadOnlyAdmin):
-    """Ballots, read-only: written only by the ballot services (online, booth, import)."""
+    """The ballot box, read-only: anonymous ballots inserted only at the close (online), by a
+    booth's officers (paper) or by the import."""
 
     inlines = [BallotLineInline]
-    list_display = ["pk", "heading", "channel", "voter_class", "community", "weight", "updated_at"]
+    list_display = ["pk", "heading", "channel", "booth", "voter_class", "community", "weight"]
     list_filter = ["channel", "voter_class", "heading__group__budget"]
     list_select_related = ["heading", "community"]
-    fields = [
-        "heading",
-        "channel",
-        "voter_class",
-        "community",
-        "weight",
-        "external_id",
-        "created_at",
-        "updated_at",
-    ]
+    fields = ["heading", "channel", "booth", "voter_class", "community", "weight"]
     readonly_fields = fields
 
 
@@ -482,4 +667,15 @@ class InvestmentSupportAdmin(ReadOnlyAdmin):
     list_filter = ["voter_class", "community"]
     list_select_related = ["investment", "community"]
     fields = ["investment", "voter_class", "community", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(RollEntry)
+class RollEntryAdmin(ReadOnlyAdmin):
+    """The voter roll, read-only: who voted in which heading, where and when; never what."""
+
+    list_display = ["heading", "channel", "booth", "voted_at"]
+    list_filter = ["channel", "heading__group__budget"]
+    list_select_related = ["heading", "booth"]
+    fields = ["heading", "user", "census_record", "channel", "booth", "officer", "voted_at"]
     readonly_fields = fields

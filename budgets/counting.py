@@ -1,4 +1,5 @@
-"""The count of one heading's ballots, read from the database with aggregates, and its Pabulib text.
+"""The count of one heading's ballot box, read from the database with aggregates, and its
+Pabulib text.
 
 What counts
     Only the heading's investments on the ballot (`Investment.objects.on_ballot()`: visible and
@@ -12,6 +13,14 @@ Rules (budgets.tally)
     treats every project on a ballot as approved (cost utilities), with add1 completion, and the
     budget's optional comparison with greedy. The other rule is always computed too, so that the
     results page can show what it would have chosen.
+
+What is stored (heading_count)
+    Besides winners and votes, the count keeps everything its results page shows, so that no
+    page ever groups ballots again: the votes of each project by voter class and by community,
+    each split regrouped by the sizes of its ballot groups (participation.disclosure: no group
+    of fewer than RESULTS_MIN_GROUP ballots is shown on its own), the reconciliation of the
+    roll with the box per channel and booth, turnout (people on the roll), and the ballot box
+    itself as a Pabulib file in a canonical order.
 
 Queries
     Votes and points: one GROUP BY investment and ballot weight (exact with weights, which are
@@ -34,19 +43,24 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import VoterClass
 from budgets import pabulib, tally
 from budgets.models import (
     Ballot,
     BallotLine,
     BallotStyle,
+    Booth,
     Budget,
     BudgetGroup,
     Channel,
     Feasibility,
     Heading,
     Investment,
+    RollEntry,
     TallyRule,
 )
+from participation.disclosure import SMALL_GROUPS, group_map, minimum_group, regroup
+from participation.models import Community
 
 POINTS_STYLES = (BallotStyle.CUMULATIVE, BallotStyle.RANKED)
 WEIGHT_PLACES = Decimal("0.0001")  # Ballot.weight has 4 decimal places
@@ -110,10 +124,10 @@ def heading_investments(heading: Heading) -> dict[int, int]:
 def counted_ballots(heading: Heading) -> QuerySet[Ballot]:
     """The heading's ballots that meet its budget's minimums; only these are counted.
 
-    A ballot is saved as it is built, so one still short of the fewest projects or of the least
-    share of the amount when balloting ends is incomplete: it is kept, and its voter was shown
-    why on the ballot page, but it is not counted (as the cities that set minimums do). Spending
-    is the projects' prices, as the ballot page adds them up.
+    A ballot is kept as it is built, so one still short of the fewest projects or of the least
+    share of the amount when balloting ends is incomplete: it goes into the box, and its voter
+    was shown why on the ballot page, but it is not counted (as the cities that set minimums
+    do). Spending is the projects' prices, as the ballot page adds them up.
     """
     budget = heading.group.budget
     ballots = Ballot.objects.filter(heading=heading)
@@ -248,6 +262,155 @@ def heading_tally(heading: Heading) -> HeadingTally:
     return result
 
 
+# What the count stores -------------------------------------------------------------------
+
+
+@dataclass
+class HeadingCount:
+    """A heading's count: the tally, what its pages show besides, and the ballot box file."""
+
+    tally: HeadingTally
+    data: dict
+    box: str
+
+
+def heading_count(heading: Heading) -> HeadingCount:
+    """Count the box and prepare everything the results page, the stats page and the download
+    read, so that none of them groups ballots again."""
+    counted = heading_tally(heading)
+    ids = list(counted.costs)
+    data = {
+        "splits": {
+            "minimum": minimum_group(),
+            "by_class": _split(heading, ids, "voter_class"),
+            "by_community": _split(heading, ids, "community_id"),
+        },
+        "reconciliation": reconciliation(heading),
+        "participation": _participation(heading),
+        "box_ballots": Ballot.objects.filter(heading=heading).count(),
+    }
+    box = pabulib.dumps(heading_pabulib(heading, counted))
+    return HeadingCount(counted, data, box)
+
+
+def _counted_box(heading: Heading) -> QuerySet[Ballot]:
+    """The counted ballots, as a plain queryset that can be grouped."""
+    budget = heading.group.budget
+    ballots = Ballot.objects.filter(heading=heading)
+    if budget.min_projects or budget.min_spent_share:
+        ballots = ballots.filter(pk__in=counted_ballots(heading).values("pk"))
+    return ballots
+
+
+def _key(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _split(heading: Heading, ids: list[int], field: str) -> dict:
+    """The votes of each project by voter class or community, over published groups.
+
+    Groups are the counted ballots of each class (community); a group smaller than the
+    minimum is merged into SMALL_GROUPS with the other small ones (participation.disclosure),
+    and each project's votes follow their ballots into the merged column. Totals stay exact.
+    """
+    sizes = {
+        _key(row[field]): row["n"]
+        for row in _counted_box(heading).values(field).annotate(n=Count("pk")).order_by()
+    }
+    mapping = group_map(sizes)
+    published = regroup(sizes, mapping)
+    cells: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = (
+        counted_lines(heading)
+        .filter(investment_id__in=ids)
+        .values("investment_id", f"ballot__{field}")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        cells[row["investment_id"]][_key(row[f"ballot__{field}"])] = row["n"]
+    if field == "voter_class":
+        order = {value: n for n, value in enumerate(VoterClass.values)}
+        names = {}
+    else:
+        communities = Community.objects.filter(
+            pk__in=[int(k) for k in published if k not in ("", SMALL_GROUPS)]
+        )
+        order = {str(c.pk): n for n, c in enumerate(communities.order_by("order", "name_th"))}
+        names = {str(c.pk): (c.name_th, c.name_en) for c in communities}
+    keys = sorted(published, key=lambda k: (k == SMALL_GROUPS, k == "", order.get(k, 0), k))
+    columns = []
+    for key in keys:
+        column = {"key": key, "ballots": published[key]}
+        if key in names:
+            column["name_th"], column["name_en"] = names[key]
+        columns.append(column)
+    votes = {}
+    for pk in ids:
+        merged = regroup(cells.get(pk, {}), mapping)
+        votes[str(pk)] = [merged.get(key, 0) for key in keys]
+    return {"columns": columns, "votes": votes}
+
+
+def reconciliation(heading: Heading) -> list[dict]:
+    """People on the roll against ballots in the box, online and per booth (imported ballots
+    have no roll and are left out)."""
+    roll = {
+        (row["channel"], row["booth_id"]): row["n"]
+        for row in RollEntry.objects.filter(heading=heading)
+        .values("channel", "booth_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    box = {
+        (row["channel"], row["booth_id"]): row["n"]
+        for row in Ballot.objects.filter(heading=heading)
+        .exclude(channel=Channel.IMPORTED)
+        .values("channel", "booth_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    rows = []
+    online = (Channel.ONLINE.value, None)
+    if online in roll or online in box:
+        rows.append(
+            {"channel": "online", "on_roll": roll.get(online, 0), "counted": box.get(online, 0)}
+        )
+    booth_ids = {booth for channel, booth in [*roll, *box] if channel == Channel.BOOTH}
+    for booth in Booth.objects.filter(pk__in=booth_ids).order_by("name", "pk"):
+        key = (Channel.BOOTH.value, booth.pk)
+        rows.append(
+            {
+                "channel": "booth",
+                "booth": booth.pk,
+                "name": booth.name,
+                "on_roll": roll.get(key, 0),
+                "counted": box.get(key, 0),
+            }
+        )
+    return rows
+
+
+def _participation(heading: Heading) -> dict:
+    """Turnout: the people on the roll (online and at booths), not the ballots; imported
+    ballots, which have no roll, beside them."""
+    by_channel = dict(
+        RollEntry.objects.filter(heading=heading)
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("channel", "n")
+    )
+    people = sum(by_channel.values())
+    return {
+        "people": people,
+        "online": by_channel.get(Channel.ONLINE, 0),
+        "booth": by_channel.get(Channel.BOOTH, 0),
+        "imported": Ballot.objects.filter(heading=heading, channel=Channel.IMPORTED).count(),
+        "population": heading.population,
+    }
+
+
 # Pabulib export ---------------------------------------------------------------------------
 
 VOTE_TYPES = {
@@ -301,8 +464,6 @@ def heading_pabulib(heading: Heading, counted: HeadingTally | None = None) -> pa
         meta["max_sum_cost"] = str(heading.amount)
     if budget.min_projects:
         meta["min_length"] = str(budget.min_projects)
-    meta["comment"] = "Exported by Ruamkit; selected = Ruamkit's computed winners"
-
     by_points = budget.ballot_style in POINTS_STYLES
     project_columns = ["project_id", "cost", "votes", *(["score"] if by_points else []), "name"]
     project_columns.append("selected")
@@ -317,31 +478,100 @@ def heading_pabulib(heading: Heading, counted: HeadingTally | None = None) -> pa
         }
         projects[key] = pabulib.Project(key, counted.costs[row["pk"]], fields)
 
-    lines = (
+    ballots = _box_ballots(heading, list(project_key), ordinal=vote_type == "ordinal")
+    weighted = budget.is_weighted
+    shown_weights: dict[str, str] = {}
+    if weighted:
+        sizes: dict[str, int] = defaultdict(int)
+        for _content, weight in ballots:
+            sizes[weight] += 1
+        shown_weights = group_map(sizes)
+    votes: list[pabulib.Vote] = []
+    for number, (content, weight) in enumerate(ballots, start=1):
+        vote = pabulib.Vote(
+            str(number),
+            [project_key[pk] for pk, _points in content],
+            [points for _pk, points in content] if vote_type == "cumulative" else None,
+        )
+        if weighted:
+            vote.fields["weight"] = weight if shown_weights.get(weight) == weight else ""
+        votes.append(vote)
+    meta["num_votes"] = str(len(votes))
+    blanks = any(not vote.fields.get("weight", "1") for vote in votes)
+    meta["comment"] = _box_comment(counted, weighted, blanks)
+    vote_columns = [
+        "voter_id",
+        "vote",
+        *(["points"] if vote_type == "cumulative" else []),
+        *(["weight"] if weighted else []),
+    ]
+    return pabulib.PabulibFile(meta, projects, votes, project_columns, vote_columns)
+
+
+def _box_ballots(heading: Heading, ids: list[int], *, ordinal: bool) -> list[tuple[tuple, str]]:
+    """The counted ballots as (((investment id, points), ...), weight), in the canonical order.
+
+    Within a ballot, projects are listed in the order of the PROJECTS section (by id), or by
+    rank on a ranked ballot; the ballots are sorted by that content, then by weight. The same
+    ballots therefore always give the same file, whatever order they were stored in.
+    """
+    position = {pk: n for n, pk in enumerate(sorted(ids))}
+    rows = (
         counted_lines(heading)
-        .filter(investment_id__in=list(project_key))
+        .filter(investment_id__in=ids)
         .order_by("ballot_id", "rank", "id")
-        .values_list("ballot_id", "ballot__external_id", "investment_id", "points")
+        .values_list("ballot_id", "ballot__weight", "investment_id", "points")
         .iterator(chunk_size=5000)
     )
-    votes: list[pabulib.Vote] = []
-    current = None
-    seen_voters: set[str] = set()
-    for ballot_id, ballot_external, investment_id, given in lines:
-        if current is None or current[0] != ballot_id:
-            voter = ballot_external or str(ballot_id)
-            if voter in seen_voters:
-                voter = f"{voter}-{ballot_id}"
-            seen_voters.add(voter)
-            vote = pabulib.Vote(voter, [], [] if vote_type == "cumulative" else None)
-            votes.append(vote)
-            current = (ballot_id, vote)
-        current[1].vote.append(project_key[investment_id])
-        if vote_type == "cumulative":
-            current[1].points.append(given)
-    meta["num_votes"] = str(len(votes))
-    vote_columns = ["voter_id", "vote", *(["points"] if vote_type == "cumulative" else [])]
-    return pabulib.PabulibFile(meta, projects, votes, project_columns, vote_columns)
+    ballots: list[tuple[tuple, str]] = []
+    current_id, current, current_weight = None, [], ""
+
+    def close():
+        if current_id is None:
+            return
+        lines = current if ordinal else sorted(current, key=lambda line: position[line[0]])
+        ballots.append((tuple(lines), current_weight))
+
+    for ballot_id, weight, investment_id, points in rows:
+        if ballot_id != current_id:
+            close()
+            current_id, current = ballot_id, []
+            current_weight = format(_weight(weight).normalize(), "f")
+        current.append((investment_id, points))
+    close()
+    ballots.sort(
+        key=lambda ballot: (
+            [position[pk] for pk, _p in ballot[0]],
+            [p for _pk, p in ballot[0]],
+            ballot[1],
+        )
+    )
+    return ballots
+
+
+def _box_comment(counted: HeadingTally, weighted: bool, blanks: bool) -> str:
+    parts = [
+        "Ruamkit ballot box: every counted ballot, without any name, time or order of arrival, "
+        "sorted by content (the projects in the order of PROJECTS, or by rank on a ranked "
+        "ballot; then points; then weight); voter_id numbers the ballots in that order",
+        "selected = Ruamkit's computed winners",
+    ]
+    if counted.ballots_not_counted:
+        parts.append(
+            f"{counted.ballots_not_counted} more ballots fell short of the ballot's minimums: "
+            "kept in the box, not counted, not listed here"
+        )
+    if weighted:
+        parts.append(
+            "weight = the ballot's weight by its voter's class"
+            + (
+                f"; blank where fewer than {minimum_group()} ballots share a weight, so that "
+                "no small group can be singled out (those ballots are counted with their weight)"
+                if blanks
+                else ""
+            )
+        )
+    return ". ".join(parts) + "."
 
 
 def heading_pabulib_text(heading: Heading) -> str:
@@ -408,9 +638,6 @@ def pabulib_import(*, parsed: pabulib.PabulibFile, name: str) -> PabulibImport:
             )
         if len(project.project_id) > 64:
             raise pabulib.PabulibError("project_id longer than 64 characters", project.line)
-    for vote in parsed.votes:
-        if len(vote.voter_id) > 64:
-            raise pabulib.PabulibError("voter_id longer than 64 characters", vote.line)
     title = (parsed.meta.get("description") or name).strip()[:160] or name[:160]
     budget = Budget.objects.create(
         title=title,
@@ -445,15 +672,11 @@ def pabulib_import(*, parsed: pabulib.PabulibFile, name: str) -> PabulibImport:
         project_id: investment.pk
         for project_id, investment in zip(parsed.projects, investments, strict=True)
     }
+    # Straight into the box, in the file's order (already public); voter ids are not kept.
     ballots = Ballot.objects.bulk_create(
         (
-            Ballot(
-                heading=heading,
-                channel=Channel.IMPORTED,
-                external_id=vote.voter_id,
-                weight=Decimal(1),
-            )
-            for vote in parsed.votes
+            Ballot(heading=heading, channel=Channel.IMPORTED, weight=Decimal(1))
+            for _vote in parsed.votes
         ),
         batch_size=2000,
     )

@@ -28,6 +28,7 @@ def planner_export_response(budget: Budget):
         for investment in planner_rows(budget).iterator(chunk_size=500):
             result = getattr(investment.heading, "result", None)
             won = bool(result and investment.pk in result.winner_ids)
+            votes = result.data.get("votes", {}).get(str(investment.pk), 0) if result else 0
             yield [
                 investment.strategic_issue.title if investment.strategic_issue else "",
                 investment.title,
@@ -36,7 +37,7 @@ def planner_export_response(budget: Budget):
                 investment.community.name if investment.community else "",
                 investment.heading.title,
                 investment.price if investment.price is not None else investment.estimated_cost,
-                investment.votes,
+                votes,
                 won,
                 investment.get_competence_display() if investment.competence else "",
                 investment.responsible_agency,

@@ -185,12 +185,18 @@ class InvestmentFilterForm(forms.Form):
         return any(filters[k] for k in ("q", "feasibility", "strategic_issue"))
 
 
-class BoothBallotForm(forms.Form):
+class BoothRollForm(forms.Form):
+    """The officer marks a person on the roll: their national ID, nothing of their choice."""
+
     national_id = forms.CharField(
         label=_("National ID of the voter"),
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+
+class PaperBallotForm(forms.Form):
+    """One paper ballot as marked, entered after balloting without any identity."""
 
     def __init__(self, *args, investments=(), cumulative=False, ranked=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,11 +5,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import VoterClass
-from participation.models import CompetenceScreened, Moderated, ModeratedQuerySet
+from participation.models import (
+    BallotBoxPublished,
+    BoothBase,
+    CompetenceScreened,
+    Moderated,
+    ModeratedQuerySet,
+)
 from participation.thai_dates import BE_OFFSET
 
 
@@ -131,7 +138,10 @@ class Budget(models.Model):
         return reverse("budgets:detail", args=[self.pk])
 
     def clean(self):
-        """Limits that contradict each other, or a cumulative ballot with nothing to spread."""
+        """Limits that contradict each other, a cumulative ballot with nothing to spread, or a
+        change to the ballot's rules once they are frozen."""
+        if self.pk is not None:
+            _refuse_frozen_change(self, self.pk, BUDGET_FROZEN_FIELDS)
         errors = {}
         if self.ballot_style == BallotStyle.CUMULATIVE and not self.points_total:
             errors["points_total"] = _("A cumulative ballot needs the points each voter spreads.")
@@ -149,6 +159,77 @@ class Budget(models.Model):
     def weight_for(self, voter_class: str) -> Decimal:
         """The weight of a ballot of this class (1 unless the budget says otherwise)."""
         return Decimal(str(self.class_weights.get(voter_class, 1))) if voter_class else Decimal(1)
+
+    @property
+    def is_weighted(self) -> bool:
+        return any(Decimal(str(w)) != 1 for w in (self.class_weights or {}).values())
+
+
+# What decides how ballots are cast and counted: frozen once balloting opens (budget_frozen_reason).
+BUDGET_FROZEN_FIELDS = [
+    "ballot_style",
+    "approval_max_projects",
+    "points_total",
+    "points_max_per_project",
+    "ranked_length",
+    "min_projects",
+    "max_projects",
+    "min_spent_share",
+    "rule",
+    "greedy_comparison",
+    "voter_classes",
+    "class_weights",
+]
+
+
+def budget_frozen_reason(budget_id, now=None) -> str:
+    """Why the rules of this budget's ballot can no longer change, or "" while they can.
+
+    From the moment balloting opens (or once the budget holds ballots, as an imported one does),
+    the ballot style and limits, who votes and with what weight, the counting rule, the
+    headings' amounts and the projects on the ballot with their prices stay as they were: a
+    ballot is cast under the rules it is counted by. Reads the database, not prefetched rows.
+    """
+    if budget_id is None:
+        return ""
+    now = now or timezone.now()
+    if BudgetPhase.objects.filter(
+        budget_id=budget_id, kind=PhaseKind.BALLOTING, enabled=True, starts_at__lte=now
+    ).exists():
+        return str(
+            _(
+                "Balloting has opened: the ballot's rules, the headings' amounts and the "
+                "projects on the ballot with their prices can no longer change."
+            )
+        )
+    if (
+        Ballot.objects.filter(heading__group__budget_id=budget_id).exists()
+        or RollEntry.objects.filter(heading__group__budget_id=budget_id).exists()
+    ):
+        return str(
+            _(
+                "This budget holds ballots: the ballot's rules, the headings' amounts and the "
+                "projects on the ballot with their prices can no longer change."
+            )
+        )
+    return ""
+
+
+def _refuse_frozen_change(instance: models.Model, budget_id, fields: list[str]) -> None:
+    """A row of a frozen budget may be saved with these fields only as they are stored."""
+    if not (reason := budget_frozen_reason(budget_id)):
+        return
+    names = [instance._meta.get_field(name).attname for name in fields]
+    stored = type(instance).objects.filter(pk=instance.pk).values(*names).first()
+    if stored is None:
+        raise ValidationError(reason)
+    changed = [
+        name
+        for name, attname in zip(fields, names, strict=True)
+        if stored[attname] != getattr(instance, attname)
+    ]
+    if changed:
+        raise ValidationError({name: reason for name in changed})
 
 
 class BudgetPhase(models.Model):
@@ -175,6 +256,41 @@ class BudgetPhase(models.Model):
     def __str__(self):
         return self.get_kind_display()
 
+    def clean(self):
+        """Once balloting has opened, its phase keeps its kind, start and being enabled (moving
+        them would reopen the rules), its end once passed, and no other phase runs into it."""
+        if not self.budget_id or not (reason := budget_frozen_reason(self.budget_id)):
+            return
+        stored = BudgetPhase.objects.filter(pk=self.pk).first() if self.pk else None
+        if stored is not None and stored.kind == PhaseKind.BALLOTING:
+            changed = [
+                name
+                for name in ("kind", "starts_at", "enabled")
+                if getattr(stored, name) != getattr(self, name)
+            ]
+            if stored.ends_at <= timezone.now() and stored.ends_at != self.ends_at:
+                changed.append("ends_at")
+            if changed:
+                raise ValidationError({name: reason for name in changed})
+            return
+        if self.kind == PhaseKind.BALLOTING:
+            raise ValidationError({"kind": reason})
+        balloting = BudgetPhase.objects.filter(
+            budget_id=self.budget_id, kind=PhaseKind.BALLOTING, enabled=True
+        ).first()
+        unchanged = stored is not None and all(
+            getattr(stored, name) == getattr(self, name)
+            for name in ("kind", "starts_at", "ends_at", "enabled")
+        )
+        if (
+            balloting is not None
+            and self.enabled
+            and not unchanged
+            and self.starts_at < balloting.ends_at
+            and balloting.starts_at < self.ends_at
+        ):
+            raise ValidationError(_("Another phase cannot run during balloting, which has opened."))
+
 
 class BudgetGroup(models.Model):
     """Headings that share a rule: a person ballots in at most `max_headings_per_voter` of them."""
@@ -192,6 +308,13 @@ class BudgetGroup(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """How many headings a person ballots in is a rule of the ballot: frozen with it."""
+        if self.pk is not None:
+            stored = BudgetGroup.objects.filter(pk=self.pk).values_list("budget_id", flat=True)
+            budget_id = stored.first()
+            _refuse_frozen_change(self, budget_id, ["budget", "max_headings_per_voter"])
 
 
 class Heading(models.Model):
@@ -223,9 +346,32 @@ class Heading(models.Model):
     def get_absolute_url(self):
         return reverse("budgets:heading", args=[self.pk])
 
+    def clean(self):
+        """A heading's amount, community and group are frozen with its budget's rules, and a
+        frozen budget takes no new heading."""
+        stored_group = (
+            Heading.objects.filter(pk=self.pk).values_list("group_id", flat=True).first()
+            if self.pk
+            else None
+        )
+        for group_id in {stored_group, self.group_id} - {None}:
+            budget_id = BudgetGroup.objects.filter(pk=group_id).values_list("budget_id").first()
+            budget_id = budget_id[0] if budget_id else None
+            if self.pk is None:
+                if reason := budget_frozen_reason(budget_id):
+                    raise ValidationError(reason)
+            else:
+                _refuse_frozen_change(self, budget_id, ["group", "amount", "community"])
+
     @property
     def budget(self) -> Budget:
         return self.group.budget
+
+    @property
+    def admitted_classes(self) -> list[str]:
+        """The voter classes that may take part in this heading: its budget's, or every class
+        when the budget names none (accounts.selectors.declarable_classes reads it)."""
+        return list(self.group.budget.voter_classes or VoterClass.values)
 
     @property
     def affected_community_id(self):
@@ -358,10 +504,47 @@ class Investment(Moderated, CompetenceScreened):
     def get_absolute_url(self):
         return reverse("budgets:investment", args=[self.pk])
 
+    def clean(self):
+        """Once a budget is frozen, the set of projects on its ballot and their prices stay."""
+        super().clean()
+        stored = (
+            Investment.objects.filter(pk=self.pk)
+            .values("heading_id", "selected_for_ballot", *INVESTMENT_FROZEN_ON_BALLOT)
+            .first()
+            if self.pk
+            else None
+        )
+        heading_ids = {self.heading_id, stored["heading_id"] if stored else None} - {None}
+        budget_ids = Heading.objects.filter(pk__in=heading_ids).values_list(
+            "group__budget_id", flat=True
+        )
+        reason = next((r for b in set(budget_ids) if (r := budget_frozen_reason(b))), "")
+        if not reason:
+            return
+        if stored is None:
+            if self.selected_for_ballot:
+                raise ValidationError({"selected_for_ballot": reason})
+            return
+        changed = []
+        if stored["heading_id"] != self.heading_id:
+            changed.append("heading")
+        if stored["selected_for_ballot"] != self.selected_for_ballot:
+            changed.append("selected_for_ballot")
+        if stored["selected_for_ballot"]:
+            changed += [
+                name for name in INVESTMENT_FROZEN_ON_BALLOT if stored[name] != getattr(self, name)
+            ]
+        if changed:
+            raise ValidationError({name: reason for name in changed})
+
     @property
     def cost(self) -> int | None:
         """What the project costs on the ballot: the price once valuated, else the estimate."""
         return self.price if self.price is not None else self.estimated_cost
+
+
+# What a project on a frozen ballot keeps: what it costs and that it is feasible.
+INVESTMENT_FROZEN_ON_BALLOT = ["price", "estimated_cost", "feasibility"]
 
 
 class InvestmentDocument(models.Model):
@@ -415,33 +598,152 @@ class Channel(models.TextChoices):
     IMPORTED = "imported", _("Imported")
 
 
-class Ballot(models.Model):
-    """One person's ballot in one heading, online or on paper at a booth (or imported)."""
+class Booth(BoothBase):
+    """A polling place of a budget: its officers mark people on the roll of any heading during
+    balloting, and enter the paper ballots cast there after it ends."""
+
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("budget"), on_delete=models.CASCADE, related_name="booths"
+    )
+
+    class Meta:
+        ordering = ["budget", "name", "id"]
+        verbose_name = _("booth")
+        verbose_name_plural = _("booths")
+
+    def get_absolute_url(self):
+        return reverse("budgets:booth", args=[self.pk])
+
+
+class RollEntry(models.Model):
+    """The roll of a heading: that someone voted in it, where and when. What they chose is not
+    here: an online ballot lies sealed in the entry's `Envelope` until the close, and a paper
+    ballot goes into the booth's box."""
 
     heading = models.ForeignKey(
-        Heading, verbose_name=_("heading"), on_delete=models.CASCADE, related_name="ballots"
+        Heading, verbose_name=_("heading"), on_delete=models.PROTECT, related_name="roll"
     )
-    # PROTECT: accounts are erased into tombstones, never deleted; an imported ballot has none.
+    # Null for a booth voter without an account; PROTECT because accounts become tombstones.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("voter"),
+        verbose_name=_("person"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="budget_ballots",
+        related_name="budget_roll_entries",
     )
-    # The house-register entry of a booth voter (and of an online voter verified as a citizen):
-    # one person across channels.
+    # The house-register entry, so that a booth look-up by national ID sees an online vote of
+    # the same person, and the other way round.
     census_record = models.ForeignKey(
         "accounts.CensusRecord",
         verbose_name=_("census record"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="budget_ballots",
+        related_name="budget_roll_entries",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    booth = models.ForeignKey(
+        Booth,
+        verbose_name=_("booth"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="roll",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("poll officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The person's community when they voted, for turnout per community.
+    community = models.ForeignKey(
+        "participation.Community",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    voted_at = models.DateTimeField(_("voted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("voter roll entry")
+        verbose_name_plural = _("voter roll")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["heading", "user"],
+                condition=models.Q(user__isnull=False),
+                name="budget_roll_one_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["heading", "census_record"],
+                condition=models.Q(census_record__isnull=False),
+                name="budget_roll_one_per_census_record",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(census_record__isnull=False),
+                name="budget_roll_names_someone",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel="online", booth__isnull=True, officer__isnull=True)
+                | models.Q(channel="booth", booth__isnull=False, officer__isnull=False),
+                name="budget_roll_booth_has_officer",
+            ),
+        ]
+        indexes = [models.Index(fields=["heading", "channel"], name="budget_roll_channel")]
+
+    def __str__(self):
+        return f"{self.heading_id} · {self.get_channel_display()}"
+
+
+class Envelope(models.Model):
+    """A person's online ballot while balloting is open, sealed (participation.secrecy) beside
+    their name on the roll: tied to its owner by design, because they come back to change it.
+
+    At the close the count opens every envelope of the heading in a random order into the
+    anonymous `Ballot` box and deletes them. Inside: {"class", "community", "weight",
+    "lines": [[investment id, points, rank], ...]}, sealed for the context "heading:<id>".
+    """
+
+    roll_entry = models.OneToOneField(
+        RollEntry, on_delete=models.CASCADE, primary_key=True, related_name="envelope"
+    )
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("sealed ballot")
+        verbose_name_plural = _("sealed ballots")
+
+    def __str__(self):
+        return f"{self.roll_entry_id}"
+
+
+class Ballot(models.Model):
+    """A ballot in a heading's box: no person, no time, no order of arrival.
+
+    Rows are only ever inserted: online ballots at the close, opened from their envelopes in a
+    random order; paper ballots by the booth's officers after the close; imported ones by
+    `import_pabulib`. The class, community and weight are what the count splits and weighs by.
+    """
+
+    heading = models.ForeignKey(
+        Heading, verbose_name=_("heading"), on_delete=models.CASCADE, related_name="ballots"
     )
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    # The booth whose paper ballot this is (channel booth), for the booth's reconciliation.
+    booth = models.ForeignKey(
+        Booth,
+        verbose_name=_("booth"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ballots",
     )
     voter_class = models.CharField(
         _("voter class"), max_length=20, choices=VoterClass.choices, blank=True
@@ -455,35 +757,18 @@ class Ballot(models.Model):
         related_name="+",
     )
     weight = models.DecimalField(_("weight"), max_digits=8, decimal_places=4, default=Decimal(1))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    external_id = models.CharField(_("external id"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["heading", "id"]
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         constraints = [
-            models.UniqueConstraint(
-                fields=["heading", "user"],
-                condition=models.Q(user__isnull=False),
-                name="ballot_one_per_user_and_heading",
-            ),
-            models.UniqueConstraint(
-                fields=["heading", "census_record"],
-                condition=models.Q(census_record__isnull=False),
-                name="ballot_one_per_census_record_and_heading",
+            models.CheckConstraint(
+                condition=models.Q(channel="booth", booth__isnull=False)
+                | (~models.Q(channel="booth") & models.Q(booth__isnull=True)),
+                name="ballot_booth_for_paper",
             ),
         ]
-        indexes = [models.Index(fields=["heading", "voter_class"])]
 
     def __str__(self):
         return f"{self.heading_id} · {self.pk}"
@@ -512,12 +797,15 @@ class BallotLine(models.Model):
         return f"{self.investment_id} × {self.points}"
 
 
-class HeadingResult(models.Model):
-    """The computed outcome of a heading's ballot, stored so pages need not recount."""
+class HeadingResult(BallotBoxPublished):
+    """The outcome of a heading's count, stored so that pages never recount: winners, votes,
+    the splits by class and community (small groups merged), the reconciliation of roll and
+    box, turnout, and the ballot box as a Pabulib file with its SHA-256."""
 
     heading = models.OneToOneField(Heading, on_delete=models.CASCADE, related_name="result")
     rule = models.CharField(_("counting rule"), max_length=14, choices=TallyRule.choices)
-    # {"winners": [ids], "other_winners": [ids], "votes": {id: n}, "points": {id: n}, ...}
+    # {"winners": [ids], "other_winners": [ids], "votes": {id: n}, "points": {id: n},
+    #  "splits": {...}, "reconciliation": [...], "participation": {...}, ...}
     data = models.JSONField(_("result"), default=dict)
     ballots_count = models.PositiveIntegerField(_("ballots"), default=0)
     computed_at = models.DateTimeField(_("computed at"))

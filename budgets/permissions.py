@@ -4,10 +4,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InterestDeclaration
-from accounts.roles import POLL_OFFICER, VALUATOR
+from accounts.roles import VALUATOR
 from accounts.selectors import voter_class_for
-from budgets.models import PHASE_ORDER, Budget, BudgetPhase, Heading, Investment, PhaseKind
-from participation.permissions import ALLOWED, Decision
+from budgets.models import (
+    PHASE_ORDER,
+    Booth,
+    Budget,
+    BudgetPhase,
+    Heading,
+    HeadingResult,
+    Investment,
+    PhaseKind,
+)
+from participation.permissions import ALLOWED, Decision, can_confirm_count
 
 
 def _phases(budget: Budget) -> list[BudgetPhase]:
@@ -159,16 +168,60 @@ def can_ballot(user, heading: Heading, now=None) -> Decision:
     return _voter_class_allowed(user, heading)[1]
 
 
-def can_record_booth_ballot(user, heading: Heading, now=None) -> Decision:
-    """Poll officers (and staff) record paper ballots while balloting is open."""
+def is_officer_of(user, booth: Booth) -> bool:
+    """Whether this person serves at the booth (the administrators name its officers)."""
+    return user.is_authenticated and booth.officers.filter(pk=user.pk).exists()
+
+
+def _booth_check(user, booth: Booth, heading: Heading | None, permission: str) -> Decision:
     if not user.is_authenticated:
-        return Decision(False, _("Sign in to record ballots."))
+        return Decision(False, _("Sign in to serve at a booth."))
+    if not (user.has_perm(permission) and is_officer_of(user, booth)):
+        return Decision(False, _("Only the officers of this booth can do this."))
+    if heading is not None and heading.group.budget_id != booth.budget_id:
+        return Decision(False, _("This heading is not in the budget of this booth."))
+    return ALLOWED
+
+
+def can_serve_booth(user, booth: Booth) -> Decision:
+    """The booth's own pages are for its officers."""
+    return _booth_check(user, booth, None, "budgets.view_booth")
+
+
+def can_mark_roll(user, booth: Booth, heading: Heading, now=None) -> Decision:
+    """An officer of the booth marks people on a heading's roll while balloting is open."""
+    decision = _booth_check(user, booth, heading, "budgets.add_rollentry")
+    if not decision:
+        return decision
     if current_phase(heading.group.budget, now) != PhaseKind.BALLOTING:
         return Decision(False, _("Voting is not open in this budget now."))
-    if not (user.is_superuser or user.groups.filter(name=POLL_OFFICER).exists()):
-        if not user.has_perm("budgets.add_ballot"):
-            return Decision(False, _("Only poll officers can record paper ballots."))
     return ALLOWED
+
+
+def can_enter_paper_ballots(user, booth: Booth, heading: Heading, now=None) -> Decision:
+    """An officer of the booth enters its paper ballots once balloting has ended, until the
+    heading's results are published."""
+    decision = _booth_check(user, booth, heading, "budgets.add_ballot")
+    if not decision:
+        return decision
+    if not balloting_ended(heading.group.budget, now):
+        return Decision(False, _("Paper ballots are entered after balloting ends."))
+    if HeadingResult.objects.filter(heading=heading, published_at__isnull=False).exists():
+        return Decision(
+            False,
+            _("The results of this heading are published: no more paper ballots can be entered."),
+        )
+    return ALLOWED
+
+
+def can_confirm_booth_count(user, booth: Booth, now=None) -> Decision:
+    """A second officer of the booth confirms its paper ballots after balloting ends."""
+    decision = _booth_check(user, booth, None, "budgets.add_ballot")
+    if not decision:
+        return decision
+    if not balloting_ended(booth.budget, now):
+        return Decision(False, _("Paper ballots are entered after balloting ends."))
+    return can_confirm_count(user, booth)
 
 
 def can_see_results(user, heading: Heading) -> bool:

@@ -6,9 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import VoterClass
-from budgets.counting import counted_lines
 from budgets.models import (
-    Ballot,
+    Booth,
     Budget,
     BudgetGroup,
     Feasibility,
@@ -16,8 +15,10 @@ from budgets.models import (
     HeadingResult,
     Investment,
     InvestmentSupport,
+    RollEntry,
 )
-from participation.models import Milestone, in_language
+from participation.disclosure import SMALL_GROUPS
+from participation.models import Community, Milestone, in_language
 
 RELATED = ("author", "community", "strategic_issue", "heading__group__budget")
 
@@ -102,22 +103,67 @@ def user_supported_ids(user, investments) -> set[int]:
     )
 
 
-def ballot_of(user, heading: Heading) -> Ballot | None:
-    """The person's ballot in this heading (online or recorded at a booth), if any."""
+def roll_entry_of(user, heading: Heading) -> RollEntry | None:
+    """The person's entry on the heading's roll (online, or marked at a booth), if any."""
     if not user.is_authenticated:
         return None
-    return Ballot.objects.filter(heading=heading).filter(user=user).first()
+    census = Q(census_record__user=user)
+    return RollEntry.objects.filter(heading=heading).filter(Q(user=user) | census).first()
 
 
-def ballots_in_group(user, heading: Heading) -> list[Ballot]:
-    """The person's ballots in the other headings of this heading's group."""
+def roll_entries_in_group(user, heading: Heading) -> list[RollEntry]:
+    """The person's entries on the rolls of the other headings of this heading's group."""
     if not user.is_authenticated:
         return []
     return list(
-        Ballot.objects.filter(user=user, heading__group_id=heading.group_id)
+        RollEntry.objects.filter(user=user, heading__group_id=heading.group_id)
         .exclude(heading=heading)
         .select_related("heading")
     )
+
+
+def booths_served(user, budget: Budget) -> list[Booth]:
+    """The booths of this budget where this person is an officer."""
+    if not user.is_authenticated:
+        return []
+    return list(Booth.objects.filter(budget=budget, officers=user).order_by("name", "pk"))
+
+
+def booth_get(pk) -> Booth:
+    """A booth with its budget and the budget's phases (the view checks who may see it)."""
+    return (
+        Booth.objects.select_related("budget", "count_confirmed_by")
+        .prefetch_related("budget__phases")
+        .get(pk=pk)
+    )
+
+
+def booth_headings(booth: Booth) -> list[Heading]:
+    """The headings of the booth's budget, each with `marked` (people marked on its roll at the
+    booth) and `entered` (paper ballots entered for it), in three queries."""
+    from budgets.models import Ballot
+
+    headings = list(
+        Heading.objects.filter(group__budget_id=booth.budget_id).order_by("group_id", "id")
+    )
+    marked = dict(
+        RollEntry.objects.filter(booth=booth)
+        .values("heading_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("heading_id", "n")
+    )
+    entered = dict(
+        Ballot.objects.filter(booth=booth)
+        .values("heading_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("heading_id", "n")
+    )
+    for heading in headings:
+        heading.marked = marked.get(heading.pk, 0)
+        heading.entered = entered.get(heading.pk, 0)
+    return headings
 
 
 def result_rows(heading: Heading, result: HeadingResult) -> list[dict]:
@@ -145,121 +191,158 @@ def result_rows(heading: Heading, result: HeadingResult) -> list[dict]:
     return rows
 
 
-def _pivot(rows, key: str) -> tuple[list, dict]:
-    """Rows of (investment_id, key, votes) as columns and {investment_id: {key: votes}}."""
-    columns = []
-    table: dict[int, dict] = defaultdict(dict)
-    for row in rows:
-        if row[key] not in columns:
-            columns.append(row[key])
-        table[row["investment_id"]][row[key]] = row["votes"]
-    return columns, table
+def _column_label(column: dict, kind: str, minimum: int) -> str:
+    from django.utils.translation import gettext as _
+
+    key = column["key"]
+    if key == SMALL_GROUPS:
+        return _("Other groups (each under %(count)d ballots)") % {"count": minimum}
+    if kind == "by_class":
+        return str(dict(VoterClass.choices).get(key, key)) if key else "—"
+    if "name_th" in column:
+        return in_language(column["name_th"], column.get("name_en") or "")
+    return "—"
 
 
-def result_tables(heading: Heading, rows: list[dict]) -> dict:
-    """The votes of each project split by voter class and by community (two queries)."""
-    labels = dict(VoterClass.choices)
-    by_class = (
-        counted_lines(heading)
-        .values("investment_id", "ballot__voter_class")
-        .annotate(votes=Count("id"))
-        .order_by("ballot__voter_class")
-    )
-    by_community = (
-        counted_lines(heading)
-        .values("investment_id", "ballot__community__name_th", "ballot__community__name_en")
-        .annotate(votes=Count("id"))
-        .order_by("ballot__community__name_th")
-    )
-    class_keys, class_table = _pivot(
-        [dict(r, key=r["ballot__voter_class"]) for r in by_class], "key"
-    )
-    community_rows = []
-    for r in by_community:
-        name = (
-            in_language(r["ballot__community__name_th"], r["ballot__community__name_en"] or "")
-            if r["ballot__community__name_th"]
-            else ""
-        )
-        community_rows.append(dict(r, key=name))
-    community_keys, community_table = _pivot(community_rows, "key")
-
-    def table(keys, cells, label_of):
-        return {
-            "columns": [label_of(k) for k in keys],
+def result_tables(result: HeadingResult, rows: list[dict]) -> dict:
+    """The votes of each project by voter class and by community, as the count stored them
+    (small groups merged); no query."""
+    splits = result.data.get("splits", {})
+    minimum = splits.get("minimum", 0)
+    tables = {}
+    for kind in ("by_class", "by_community"):
+        split = splits.get(kind, {"columns": [], "votes": {}})
+        columns = split["columns"]
+        tables[kind] = {
+            "columns": [_column_label(column, kind, minimum) for column in columns],
+            "ballots": [column["ballots"] for column in columns],
+            "merged": any(column["key"] == SMALL_GROUPS for column in columns),
             "rows": [
                 {
                     "investment": row["investment"],
                     "won": row["won"],
-                    "cells": [cells.get(row["investment"].pk, {}).get(k, 0) for k in keys],
+                    "cells": split["votes"].get(str(row["investment"].pk), [0] * len(columns)),
                 }
                 for row in rows
             ],
         }
+    return tables
 
-    return {
-        "by_class": table(class_keys, class_table, lambda k: labels.get(k, k) or "—"),
-        "by_community": table(community_keys, community_table, lambda k: k or "—"),
-    }
+
+def reconciliation_rows(result: HeadingResult) -> list[dict]:
+    """The stored roll-and-box rows for the reconciliation table, with each booth's
+    confirmation as it stands now (one query over the booths, none over ballots)."""
+    from django.utils.translation import gettext as _
+
+    stored = result.data.get("reconciliation", [])
+    booth_ids = [row["booth"] for row in stored if row.get("booth")]
+    confirmed = dict(Booth.objects.filter(pk__in=booth_ids).values_list("pk", "count_confirmed_at"))
+    rows = []
+    for row in stored:
+        booth = row.get("booth")
+        rows.append(
+            {
+                "label": row["name"] if booth else _("Online"),
+                "on_roll": row["on_roll"],
+                "counted": row["counted"],
+                "difference": row["counted"] - row["on_roll"],
+                "confirmed": None if not booth else confirmed.get(booth) is not None,
+            }
+        )
+    return rows
 
 
 def heading_stats(headings) -> list[dict]:
-    """Participants per heading: ballots in total, by class and channel, share of the population."""
+    """Voters per heading: people on the roll, share of the population, and (once published)
+    the counted ballots by class as the count stored them."""
     headings = list(headings)
-    counts = defaultdict(lambda: defaultdict(int))
-    for row in (
-        Ballot.objects.filter(heading__in=headings)
-        .values("heading_id", "voter_class")
-        .annotate(n=Count("id"))
-    ):
-        counts[row["heading_id"]][row["voter_class"]] += row["n"]
-    labels = dict(VoterClass.choices)
+    people = dict(
+        RollEntry.objects.filter(heading__in=headings)
+        .values("heading_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("heading_id", "n")
+    )
+    results = {
+        result.heading_id: result
+        for result in HeadingResult.objects.filter(
+            heading__in=headings, published_at__isnull=False
+        ).only("heading_id", "data")
+    }
     out = []
     for heading in headings:
-        by_class = counts[heading.pk]
-        total = sum(by_class.values())
+        result = results.get(heading.pk)
+        imported = result.data.get("participation", {}).get("imported", 0) if result else 0
+        total = people.get(heading.pk, 0) + imported
         share = total / heading.population * 100 if heading.population else None
-        out.append(
-            {
-                "heading": heading,
-                "total": total,
-                "share": share,
-                "by_class": [
-                    {"label": labels.get(k, k) or "—", "count": v}
-                    for k, v in sorted(by_class.items())
-                ],
-            }
-        )
+        by_class = []
+        if result:
+            split = result.data.get("splits", {})
+            minimum = split.get("minimum", 0)
+            for column in split.get("by_class", {}).get("columns", []):
+                by_class.append(
+                    {
+                        "label": _column_label(column, "by_class", minimum),
+                        "count": column["ballots"],
+                    }
+                )
+        out.append({"heading": heading, "total": total, "share": share, "by_class": by_class})
     return out
 
 
+def _person_counts(entries) -> int:
+    """People among roll entries: one per house-register entry, else one per account (a
+    person in two headings is one person)."""
+    records = entries.filter(census_record__isnull=False).values("census_record").distinct()
+    accounts = entries.filter(census_record__isnull=True).values("user").distinct()
+    return records.count() + accounts.count()
+
+
+def budget_voters(budget: Budget) -> int:
+    """How many people voted in the budget, in any of its headings."""
+    return _person_counts(RollEntry.objects.filter(heading__group__budget=budget))
+
+
 def community_stats(budget: Budget) -> list[dict]:
-    """Ballots per community across the budget, and as a share of the community's census."""
+    """People who voted in the budget per community, and the share of the community's people
+    in the house register who did (at most 100%: each is counted once)."""
     from accounts.models import CensusRecord
 
-    rows = (
-        Ballot.objects.filter(heading__group__budget=budget)
-        .values("community_id", "community__name_th", "community__name_en")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+    entries = RollEntry.objects.filter(heading__group__budget=budget)
+    in_register = dict(
+        entries.filter(census_record__isnull=False)
+        .values("census_record__community_id")
+        .annotate(n=Count("census_record", distinct=True))
+        .order_by()
+        .values_list("census_record__community_id", "n")
+    )
+    accounts = dict(
+        entries.filter(census_record__isnull=True)
+        .values("community_id")
+        .annotate(n=Count("user", distinct=True))
+        .order_by()
+        .values_list("community_id", "n")
     )
     population = dict(
         CensusRecord.objects.values("community_id")
         .annotate(n=Count("id"))
+        .order_by()
         .values_list("community_id", "n")
     )
+    ids = set(in_register) | set(accounts)
+    names = {c.pk: c.name for c in Community.objects.filter(pk__in=ids - {None})}
     out = []
-    for r in rows:
-        people = population.get(r["community_id"])
+    for community_id in ids:
+        registered = in_register.get(community_id, 0)
+        people = population.get(community_id)
         out.append(
             {
-                "name": in_language(r["community__name_th"], r["community__name_en"] or "")
-                if r["community__name_th"]
-                else "",
-                "count": r["n"],
-                "share": r["n"] / people * 100 if people else None,
+                "name": names.get(community_id, ""),
+                "count": registered + accounts.get(community_id, 0),
+                "share": registered / people * 100 if people else None,
             }
         )
+    out.sort(key=lambda row: (-row["count"], row["name"]))
     return out
 
 
@@ -284,13 +367,22 @@ def winners_by_community(budget: Budget, status: str | None = None) -> list[dict
     for investment in investments:
         steps = milestones.get(investment.pk, [])
         investment.milestone_list = steps
-        investment.progress = max((m.progress for m in steps), default=0)
+        investment.progress = current_progress(steps)
         investment.status = execution_status(steps)
         if status and investment.status != status:
             continue
         key = investment.community.name if investment.community else ""
         groups.setdefault(key, []).append(investment)
     return [{"community": key, "investments": items} for key, items in groups.items()]
+
+
+def current_progress(milestones) -> int:
+    """A project's progress now: that of its latest milestone (by date) that is no longer
+    planned, not the largest of them; 0 before any has started."""
+    started = [m for m in milestones if m.status != Milestone.Status.PLANNED]
+    if not started:
+        return 0
+    return max(started, key=lambda m: (m.date, m.pk)).progress
 
 
 def execution_status(milestones) -> str:
@@ -305,12 +397,11 @@ def execution_status(milestones) -> str:
 
 
 def planner_rows(budget: Budget | None = None) -> QuerySet[Investment]:
-    """Projects for the local development plan export, with votes counted in the database."""
+    """Projects for the local development plan export, with their headings' results (the
+    votes are read from the stored count)."""
     investments = Investment.objects.visible().select_related(
         "strategic_issue", "community", "heading__group__budget", "heading__result"
     )
     if budget is not None:
         investments = investments.filter(heading__group__budget=budget)
-    return investments.annotate(votes=Count("ballot_lines")).order_by(
-        "heading__group__budget", "heading", "id"
-    )
+    return investments.order_by("heading__group__budget", "heading", "id")

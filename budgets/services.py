@@ -1,45 +1,72 @@
 """Writes for participatory budgeting: projects, valuation, supports, ballots, results."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.models import CensusRecord, User
+from accounts.models import CensusRecord, User, VoterClass
 from accounts.selectors import voter_class_for
 from budgets.models import (
+    INVESTMENT_FROZEN_ON_BALLOT,
     Ballot,
     BallotLine,
     BallotStyle,
+    Booth,
     Budget,
     Channel,
+    Envelope,
     Feasibility,
     Heading,
     HeadingResult,
     Investment,
     InvestmentDocument,
     InvestmentSupport,
+    PhaseKind,
+    RollEntry,
+    budget_frozen_reason,
 )
 from budgets.permissions import (
+    balloting_ended,
     budget_takes_projects,
     can_ballot,
+    can_confirm_booth_count,
+    can_enter_paper_ballots,
+    can_mark_roll,
     can_propose,
-    can_record_booth_ballot,
     can_support,
     can_valuate,
     can_withdraw_support,
+    phase_of,
 )
 from participation.models import Competence, Notification
 from participation.notifications import notices_create
-from participation.services import NotAllowed, ensure_allowed
+from participation.secrecy import (
+    envelope_size,
+    envelopes_destroy,
+    payload_size,
+    seal,
+    share_lock,
+    shuffled,
+    unseal,
+)
+from participation.services import (
+    NotAllowed,
+    booth_count_confirm,
+    booth_count_entered,
+    ensure_allowed,
+)
 from participation.text import sanitise_html
+
+WEIGHT_PLACES = Decimal("0.0001")  # Ballot.weight has 4 decimal places
 
 INVESTMENT_FIELDS = {
     "title",
@@ -67,7 +94,7 @@ def _validate(instance, exclude=()) -> None:
     try:
         instance.full_clean(exclude=list(exclude))
     except ValidationError as error:
-        raise NotAllowed(" ".join(error.messages)) from None
+        raise NotAllowed(" ".join(dict.fromkeys(error.messages))) from None
 
 
 # Projects -----------------------------------------------------------------------------------
@@ -110,8 +137,14 @@ def investment_valuate(*, user: User, investment: Investment, **fields) -> Inves
     unknown = set(fields) - VALUATION_FIELDS
     if unknown:
         raise TypeError(f"not valuation fields: {sorted(unknown)}")
+    stored = {name: getattr(investment, name) for name in INVESTMENT_FROZEN_ON_BALLOT}
     for name, value in fields.items():
         setattr(investment, name, value if value is not None or name == "price" else "")
+    if investment.selected_for_ballot and any(
+        getattr(investment, name) != value for name, value in stored.items()
+    ):
+        if reason := budget_frozen_reason(investment.heading.group.budget_id):
+            raise NotAllowed(reason)
     if investment.feasibility == Feasibility.UNFEASIBLE and not investment.unfeasibility_reason:
         raise NotAllowed(_("Say why the project is not feasible: its author will be told."))
     if investment.competence in (Competence.PARTLY, Competence.OUTSIDE) and not (
@@ -159,7 +192,12 @@ def _unfeasible_notify(investment: Investment) -> None:
 
 
 def investments_select_for_ballot(*, queryset, selected: bool = True) -> int:
-    """Put projects on the ballot (only feasible ones with a price), or take them off."""
+    """Put projects on the ballot (only feasible ones with a price), or take them off; refused
+    for a budget whose ballot is frozen."""
+    budget_ids = set(queryset.values_list("heading__group__budget_id", flat=True))
+    for budget_id in sorted(budget_ids):
+        if reason := budget_frozen_reason(budget_id):
+            raise NotAllowed(reason)
     if selected:
         queryset = queryset.filter(feasibility=Feasibility.FEASIBLE, price__isnull=False)
     return queryset.update(selected_for_ballot=selected)
@@ -198,15 +236,25 @@ def support_withdraw(*, user: User, investment: Investment) -> None:
 
 # Ballots ------------------------------------------------------------------------------------
 
+# The most points a cumulative ballot may give one project when the budget sets no limit (the
+# ballot page's field stops there too): it bounds the size of every envelope.
+MAX_POINTS = 10**6
+
 
 @dataclass
 class BallotState:
-    """What a ballot holds and what is left, for the page and for the rules."""
+    """What a ballot holds and what is left, for the page and for the rules.
+
+    The lines are unsaved `BallotLine` objects with their `investment` attached: while
+    balloting is open a ballot exists only in its sealed envelope.
+    """
 
     heading: Heading
     lines: list[BallotLine]
     spent: int
     points_used: int
+    # The person's roll entry in this heading, if they have voted (online or at a booth).
+    entry: RollEntry | None = None
 
     @property
     def budget(self) -> Budget:
@@ -242,6 +290,16 @@ class BallotState:
         limit = self.picks_limit
         return None if limit is None else limit - self.count
 
+    def add(self, line: BallotLine) -> None:
+        self.lines.append(line)
+        self.spent += line.investment.price or 0
+        self.points_used += line.points
+
+    def remove(self, line: BallotLine) -> None:
+        self.lines.remove(line)
+        self.spent -= line.investment.price or 0
+        self.points_used -= line.points
+
     def problems(self) -> list[str]:
         """Why the ballot as it stands does not meet the budget's minimums (empty if it does)."""
         budget = self.budget
@@ -266,31 +324,77 @@ class BallotState:
         return found
 
 
-def ballot_state(heading: Heading, ballot: Ballot | None) -> BallotState:
-    """The lines of a ballot (none yet if None) with their projects, in one query."""
-    lines = list(ballot.lines.select_related("investment").order_by("rank", "id")) if ballot else []
-    return BallotState(
-        heading=heading,
-        lines=lines,
-        spent=sum(line.investment.price or 0 for line in lines),
-        points_used=sum(line.points for line in lines),
-    )
+def _context(heading: Heading) -> str:
+    return f"heading:{heading.pk}"
+
+
+def _weight_text(weight) -> str:
+    return str(Decimal(weight).quantize(WEIGHT_PLACES))
+
+
+def envelope_size_for(heading_id: int) -> int:
+    """The size of every envelope of a heading, from its fullest possible ballot: every project
+    on the ballot with the most points it can get, the longest class, community id and weight.
+
+    The projects on the ballot are frozen once balloting opens, so the size does not change
+    while envelopes exist.
+    """
+    heading = Heading.objects.select_related("group__budget").get(pk=heading_id)
+    budget = heading.group.budget
+    ids = list(Investment.objects.on_ballot().filter(heading=heading).values_list("pk", flat=True))
+    if budget.ballot_style == BallotStyle.CUMULATIVE:
+        limits = [n for n in (budget.points_max_per_project, budget.points_total) if n]
+        most_points = min(limits) if limits else MAX_POINTS
+    elif budget.ballot_style == BallotStyle.RANKED:
+        most_points = budget.ranked_length or len(ids) + 1
+    else:
+        most_points = 1
+    # A rank of at least four digits is as long as the JSON null of an unranked line.
+    most_rank = max(len(ids), 1000)
+    fullest = {
+        "class": max((*VoterClass.values, ""), key=len),
+        "community": 2**63 - 1,
+        "weight": "9999.9999",
+        "lines": [[pk, max(most_points, 1), most_rank] for pk in ids],
+    }
+    return envelope_size(payload_size(fullest))
+
+
+def _lines_from_payload(payload: dict) -> list[BallotLine]:
+    """The lines of an opened envelope as unsaved BallotLines with their investments (1 query)."""
+    rows = payload.get("lines", [])
+    investments = Investment.objects.in_bulk([row[0] for row in rows])
+    lines = [
+        BallotLine(investment=investments[pk], points=points, rank=rank)
+        for pk, points, rank in rows
+        if pk in investments
+    ]
+    if any(line.rank is not None for line in lines):
+        lines.sort(key=lambda line: line.rank or 0)
+    return lines
+
+
+def ballot_state(heading: Heading, entry: RollEntry | None) -> BallotState:
+    """The ballot of a roll entry (none yet if None): an online one opened from its envelope;
+    a booth voter's paper ballot is in the box and shows no lines."""
+    state = BallotState(heading=heading, lines=[], spent=0, points_used=0, entry=entry)
+    if entry is None or entry.channel != Channel.ONLINE:
+        return state
+    sealed = Envelope.objects.filter(pk=entry.pk).values_list("sealed", flat=True).first()
+    if sealed is None:
+        return state
+    for line in _lines_from_payload(unseal(sealed, context=_context(heading))):
+        state.add(line)
+    return state
 
 
 def _group_limit_check(*, heading: Heading, user: User | None, census_record) -> None:
-    """A person ballots in at most max_headings_per_voter headings of a group.
-
-    Caller holds the person's lock, so two headings cannot both pass at once.
-    """
+    """A person ballots in at most max_headings_per_voter headings of a group (read from the
+    roll). Caller holds the person's lock, so two headings cannot both pass at once."""
     group = heading.group
-    ballots = Ballot.objects.filter(heading__group=group).exclude(heading=heading)
-    if user is not None and census_record is not None:
-        ballots = ballots.filter(models_q_person(user, census_record))
-    elif user is not None:
-        ballots = ballots.filter(user=user)
-    else:
-        ballots = ballots.filter(census_record=census_record)
-    other = list(ballots.select_related("heading").order_by("id"))
+    entries = RollEntry.objects.filter(heading__group_id=group.pk).exclude(heading=heading)
+    entries = entries.filter(_person_q(user, census_record))
+    other = list(entries.select_related("heading").order_by("id"))
     if len(other) >= group.max_headings_per_voter:
         raise NotAllowed(
             _("You already voted in heading %(heading)s: in %(group)s you can vote in only one.")
@@ -301,9 +405,14 @@ def _group_limit_check(*, heading: Heading, user: User | None, census_record) ->
         )
 
 
-def models_q_person(user, census_record):
-    """Ballots of one person: by their account or by their house-register entry."""
-    return Q(user=user) | Q(census_record=census_record)
+def _person_q(user, census_record) -> Q:
+    """Roll entries of one person: by their account or by their house-register entry."""
+    query = Q(pk__in=[])
+    if user is not None:
+        query |= Q(user=user)
+    if census_record is not None:
+        query |= Q(census_record=census_record)
+    return query
 
 
 def _census_record_of(user: User) -> CensusRecord | None:
@@ -315,42 +424,69 @@ def _lock_person(user: User) -> None:
     User.objects.select_for_update().filter(pk=user.pk).first()
 
 
-def _online_ballot_for_edit(*, user: User, heading: Heading) -> Ballot:
-    """The person's ballot in this heading, locked, created on the first choice.
+PAPER_ALREADY = _lazy("You voted on paper at a booth in this heading.")
 
-    Caller is in a transaction. Refuses when a paper ballot was recorded for the same person.
+
+def _ballot_for_edit(*, user: User, heading: Heading) -> BallotState:
+    """The person's online ballot in this heading, ready to change.
+
+    Caller is in a transaction. Locks the person, then holds the heading in SHARE mode so that
+    the count at the close waits for this edit (or this edit sees balloting closed), then
+    checks that the person may ballot now. Refuses when they were marked at a booth.
     """
     _lock_person(user)
-    ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
-    if ballot is not None:
-        if ballot.channel != Channel.ONLINE:
-            raise NotAllowed(_("You voted on paper at a booth in this heading."))
-        return ballot
+    share_lock(heading)
+    ensure_allowed(can_ballot(user, heading))
+    entry = RollEntry.objects.select_for_update().filter(heading=heading, user=user).first()
+    if entry is None:
+        census_record = _census_record_of(user)
+        if (
+            census_record is not None
+            and RollEntry.objects.filter(heading=heading, census_record=census_record).exists()
+        ):
+            raise NotAllowed(PAPER_ALREADY)
+    elif entry.channel != Channel.ONLINE:
+        raise NotAllowed(PAPER_ALREADY)
+    return ballot_state(heading, entry)
+
+
+def _ballot_save(*, user: User, heading: Heading, state: BallotState) -> None:
+    """Seal the ballot into its envelope; the first line puts the person on the roll, and an
+    emptied ballot takes them off it again (they have not voted). Caller holds the locks."""
+    entry = state.entry
+    if not state.lines:
+        if entry is not None:
+            Envelope.objects.filter(pk=entry.pk).delete()
+            entry.delete()
+            state.entry = None
+        return
+    voter_class = voter_class_for(user, heading) or ""
+    payload = {
+        "class": str(voter_class),
+        "community": user.residence_community_id,
+        "weight": _weight_text(heading.group.budget.weight_for(voter_class)),
+        "lines": [[line.investment_id, line.points, line.rank] for line in state.lines],
+    }
+    sealed = seal(payload, context=_context(heading), size=envelope_size_for(heading.pk))
+    if entry is not None:
+        Envelope.objects.update_or_create(roll_entry=entry, defaults={"sealed": sealed})
+        return
     census_record = _census_record_of(user)
-    if (
-        census_record is not None
-        and Ballot.objects.filter(heading=heading, census_record=census_record).exists()
-    ):
-        raise NotAllowed(_("You voted on paper at a booth in this heading."))
     _group_limit_check(heading=heading, user=user, census_record=census_record)
-    voter_class = voter_class_for(user, heading)
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(
+            entry = RollEntry.objects.create(
                 heading=heading,
                 user=user,
                 census_record=census_record,
                 channel=Channel.ONLINE,
-                voter_class=voter_class or "",
                 community_id=user.residence_community_id,
-                weight=heading.group.budget.weight_for(voter_class or ""),
             )
+            Envelope.objects.create(roll_entry=entry, sealed=sealed)
     except IntegrityError:
-        # Someone else's request for the same person won; theirs is the ballot.
-        ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
-        if ballot is None:
-            raise NotAllowed(_("You voted on paper at a booth in this heading.")) from None
-    return ballot
+        # The same house-register entry was marked at a booth in between.
+        raise NotAllowed(PAPER_ALREADY) from None
+    state.entry = entry
 
 
 def _investment_on_ballot(heading: Heading, investment_id) -> Investment:
@@ -412,138 +548,141 @@ def _line_check(state: BallotState, investment: Investment, points: int, replaci
                 raise NotAllowed(_("You have only %(left)d points left to give.") % {"left": left})
 
 
-def _ranked_renumber(ballot: Ballot, k: int) -> None:
+def _ranked_renumber(lines: list[BallotLine], k: int) -> None:
     """Ranks 1..n in order, points k, k-1, ... (the first choice scores k, as Kraków counts)."""
-    for position, line in enumerate(ballot.lines.order_by("rank", "id"), start=1):
-        points = max(k - position + 1, 1)
-        if line.rank != position or line.points != points:
-            BallotLine.objects.filter(pk=line.pk).update(rank=position, points=points)
+    lines.sort(key=lambda line: line.rank or 0)
+    for position, line in enumerate(lines, start=1):
+        line.rank, line.points = position, max(k - position + 1, 1)
 
 
 def _ranked_length(budget: Budget, state: BallotState) -> int:
     return budget.ranked_length or max(state.count + 1, 1)
 
 
+def _points_recount(state: BallotState) -> None:
+    state.points_used = sum(line.points for line in state.lines)
+
+
 @transaction.atomic
-def ballot_line_add(*, user: User, heading: Heading, investment_id, points: int = 1) -> Ballot:
+def ballot_line_add(*, user: User, heading: Heading, investment_id, points: int = 1) -> BallotState:
     """Put a project on the person's ballot, checking every rule of the budget."""
-    ensure_allowed(can_ballot(user, heading))
+    state = _ballot_for_edit(user=user, heading=heading)
     investment = _investment_on_ballot(heading, investment_id)
-    ballot = _online_ballot_for_edit(user=user, heading=heading)
-    state = ballot_state(heading, ballot)
     if any(line.investment_id == investment.pk for line in state.lines):
         raise NotAllowed(_("%(title)s is already on your ballot.") % {"title": investment.title})
     style = heading.group.budget.ballot_style
     if style != BallotStyle.CUMULATIVE:
         points = 1
     _line_check(state, investment, points)
-    rank = None
+    rank = state.count + 1 if style == BallotStyle.RANKED else None
+    length = _ranked_length(heading.group.budget, state)
+    state.add(BallotLine(investment=investment, points=points, rank=rank))
     if style == BallotStyle.RANKED:
-        rank = state.count + 1
-    BallotLine.objects.create(ballot=ballot, investment=investment, points=points, rank=rank)
-    if style == BallotStyle.RANKED:
-        _ranked_renumber(ballot, _ranked_length(heading.group.budget, state))
-    Ballot.objects.filter(pk=ballot.pk).update(updated_at=timezone.now())
-    return ballot
+        _ranked_renumber(state.lines, length)
+        _points_recount(state)
+    _ballot_save(user=user, heading=heading, state=state)
+    return state
+
+
+def _line_of(state: BallotState, investment_id) -> BallotLine:
+    line = next((li for li in state.lines if str(li.investment_id) == str(investment_id)), None)
+    if line is None:
+        raise NotAllowed(_("This project is not on your ballot."))
+    return line
 
 
 @transaction.atomic
-def ballot_line_remove(*, user: User, heading: Heading, investment_id) -> Ballot | None:
-    """Take a project off the ballot; an emptied ballot is removed (the person has not voted)."""
-    ensure_allowed(can_ballot(user, heading))
-    _lock_person(user)
-    ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
-    if ballot is None or ballot.channel != Channel.ONLINE:
-        raise NotAllowed(_("This project is not on your ballot."))
-    deleted, _rows = ballot.lines.filter(investment_id=investment_id).delete()
-    if not deleted:
-        raise NotAllowed(_("This project is not on your ballot."))
-    if not ballot.lines.exists():
-        ballot.delete()
-        return None
+def ballot_line_remove(*, user: User, heading: Heading, investment_id) -> BallotState:
+    """Take a project off the ballot; an emptied ballot leaves the roll (the person has not
+    voted)."""
+    state = _ballot_for_edit(user=user, heading=heading)
+    state.remove(_line_of(state, investment_id))
     if heading.group.budget.ballot_style == BallotStyle.RANKED:
-        state = ballot_state(heading, ballot)
-        _ranked_renumber(ballot, _ranked_length(heading.group.budget, state))
-    Ballot.objects.filter(pk=ballot.pk).update(updated_at=timezone.now())
-    return ballot
+        _ranked_renumber(state.lines, _ranked_length(heading.group.budget, state))
+        _points_recount(state)
+    _ballot_save(user=user, heading=heading, state=state)
+    return state
 
 
 @transaction.atomic
-def ballot_line_points_set(*, user: User, heading: Heading, investment_id, points: int) -> Ballot:
+def ballot_line_points_set(
+    *, user: User, heading: Heading, investment_id, points: int
+) -> BallotState:
     """Change the points a cumulative ballot gives a project (0 removes it)."""
     if points <= 0:
         return ballot_line_remove(user=user, heading=heading, investment_id=investment_id)
-    ensure_allowed(can_ballot(user, heading))
+    state = _ballot_for_edit(user=user, heading=heading)
     if heading.group.budget.ballot_style != BallotStyle.CUMULATIVE:
         raise NotAllowed(_("This ballot does not use points."))
+    if points > MAX_POINTS:
+        raise NotAllowed(
+            _("You can give at most %(count)d points to one project.") % {"count": MAX_POINTS}
+        )
     investment = _investment_on_ballot(heading, investment_id)
-    ballot = _online_ballot_for_edit(user=user, heading=heading)
-    state = ballot_state(heading, ballot)
     line = next((li for li in state.lines if li.investment_id == investment.pk), None)
     _line_check(state, investment, points, replacing=line)
     if line is None:
-        BallotLine.objects.create(ballot=ballot, investment=investment, points=points)
+        state.add(BallotLine(investment=investment, points=points))
     else:
-        BallotLine.objects.filter(pk=line.pk).update(points=points)
-    Ballot.objects.filter(pk=ballot.pk).update(updated_at=timezone.now())
-    return ballot
+        line.points = points
+        _points_recount(state)
+    _ballot_save(user=user, heading=heading, state=state)
+    return state
 
 
 @transaction.atomic
-def ballot_line_move(*, user: User, heading: Heading, investment_id, up: bool) -> Ballot:
+def ballot_line_move(*, user: User, heading: Heading, investment_id, up: bool) -> BallotState:
     """Move a project one place up or down a ranked ballot."""
-    ensure_allowed(can_ballot(user, heading))
+    state = _ballot_for_edit(user=user, heading=heading)
     if heading.group.budget.ballot_style != BallotStyle.RANKED:
         raise NotAllowed(_("This ballot is not ranked."))
-    _lock_person(user)
-    ballot = Ballot.objects.select_for_update().filter(heading=heading, user=user).first()
-    if ballot is None or ballot.channel != Channel.ONLINE:
-        raise NotAllowed(_("This project is not on your ballot."))
-    lines = list(ballot.lines.order_by("rank", "id"))
-    index = next(
-        (i for i, li in enumerate(lines) if str(li.investment_id) == str(investment_id)), None
-    )
-    if index is None:
-        raise NotAllowed(_("This project is not on your ballot."))
+    line = _line_of(state, investment_id)
+    lines = state.lines
+    index = lines.index(line)
     other = index - 1 if up else index + 1
     if 0 <= other < len(lines):
-        lines[index], lines[other] = lines[other], lines[index]
-        k = heading.group.budget.ranked_length or len(lines)
-        for position, line in enumerate(lines, start=1):
-            BallotLine.objects.filter(pk=line.pk).update(
-                rank=position, points=max(k - position + 1, 1)
-            )
-        Ballot.objects.filter(pk=ballot.pk).update(updated_at=timezone.now())
-    return ballot
+        lines[index].rank, lines[other].rank = lines[other].rank, lines[index].rank
+        _ranked_renumber(lines, heading.group.budget.ranked_length or len(lines))
+        _points_recount(state)
+        _ballot_save(user=user, heading=heading, state=state)
+    return state
+
+
+# Booths -------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def booth_ballot_record(
-    *, officer: User, heading: Heading, national_id: str, investment_ids: list, points=None
-) -> Ballot:
-    """Record a paper ballot for the person with this national ID.
+def booth_roll_mark(
+    *, officer: User, booth: Booth, heading: Heading, national_id: str
+) -> RollEntry:
+    """Mark the person with this national ID on the heading's roll at this booth: they take a
+    paper ballot. No choice is recorded here, only that they voted.
 
-    Refused when the person already voted in this heading, online or at a booth. Raises
-    accounts.national_id.InvalidNationalId for a malformed ID. `points` maps investment id to
-    points for a cumulative ballot; a ranked ballot takes `investment_ids` in order.
+    Refused when the person already voted in this heading (online or at a booth), has used up
+    the headings of the group, or may not vote in it. Raises
+    accounts.national_id.InvalidNationalId for a malformed ID.
     """
     from accounts.selectors import census_record_find
 
-    ensure_allowed(can_record_booth_ballot(officer, heading))
+    ensure_allowed(can_mark_roll(officer, booth, heading))
     record = census_record_find(national_id)
     if record is None:
         raise NotAllowed(_("No one with this national ID is in the house register."))
     # The same lock as online voting when the record verified an account, taken first as online
-    # voting takes it; then the record itself (NO KEY: a ballot's foreign key to it must not wait).
+    # voting takes it; then the record itself (NO KEY: a roll entry's foreign key to it must not
+    # wait); then the heading, as every ballot write holds it.
     if record.user_id:
         _lock_person(record.user)
-    record = CensusRecord.objects.select_for_update(no_key=True).get(pk=record.pk)
-    same_person = Ballot.objects.filter(heading=heading, census_record=record)
-    if record.user_id:
-        same_person = Ballot.objects.filter(heading=heading).filter(
-            models_q_person(record.user_id, record)
-        )
-    existing = same_person.first()
+    record = (
+        CensusRecord.objects.select_for_update(no_key=True).select_related("user").get(pk=record.pk)
+    )
+    share_lock(heading)
+    ensure_allowed(can_mark_roll(officer, booth, heading))
+    existing = (
+        RollEntry.objects.filter(heading=heading)
+        .filter(_person_q(record.user if record.user_id else None, record))
+        .first()
+    )
     if existing is not None:
         raise NotAllowed(
             _("This person already voted online in this heading.")
@@ -552,50 +691,91 @@ def booth_ballot_record(
         )
     _group_limit_check(heading=heading, user=record.user, census_record=record)
     budget = heading.group.budget
-    if budget.voter_classes and "affected_citizen" not in budget.voter_classes:
+    if budget.voter_classes and VoterClass.AFFECTED_CITIZEN not in budget.voter_classes:
         raise NotAllowed(_("Citizens in the house register cannot vote in this budget."))
     if heading.community_id and record.community_id != heading.community_id:
         raise NotAllowed(_("This person is not registered in the community of this heading."))
-    ids = list(dict.fromkeys(str(pk) for pk in investment_ids))
-    if not ids:
-        raise NotAllowed(_("Choose at least one project."))
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(
+            return RollEntry.objects.create(
                 heading=heading,
                 user=record.user,
                 census_record=record,
                 channel=Channel.BOOTH,
-                voter_class="affected_citizen",
+                booth=booth,
+                officer=officer,
                 community_id=record.community_id,
-                weight=budget.weight_for("affected_citizen"),
-                recorded_by=officer,
             )
     except IntegrityError:
         raise NotAllowed(_("This person already voted in this heading.")) from None
-    state = ballot_state(heading, None)
+
+
+def booth_progress(booth: Booth, heading: Heading) -> tuple[int, int]:
+    """(people marked on the heading's roll at this booth, paper ballots entered for it)."""
+    marked = RollEntry.objects.filter(heading=heading, booth=booth).count()
+    entered = Ballot.objects.filter(heading=heading, booth=booth).count()
+    return marked, entered
+
+
+@transaction.atomic
+def booth_paper_ballot_enter(
+    *, officer: User, booth: Booth, heading: Heading, investment_ids: list, points=None
+) -> Ballot:
+    """Enter one paper ballot of this booth for a heading, without identity, after balloting.
+
+    It goes into the box as it was marked: the budget's rules are checked line by line as on
+    the ballot page; one short of the minimums is kept but not counted, like an online one.
+    Never more ballots than people marked at the booth for the heading: the booth's row lock
+    makes the check and the insert one step. `points` maps investment id to points for a
+    cumulative ballot; a ranked ballot takes `investment_ids` in order.
+    """
+    booth = Booth.objects.select_for_update().get(pk=booth.pk)
+    ensure_allowed(can_enter_paper_ballots(officer, booth, heading))
+    marked, entered = booth_progress(booth, heading)
+    if entered >= marked:
+        raise NotAllowed(
+            _(
+                "All %(count)d people marked on the roll at this booth for this heading have "
+                "their paper ballots entered: there can be no more."
+            )
+            % {"count": marked}
+        )
+    ids = list(dict.fromkeys(str(pk) for pk in investment_ids))
+    if not ids:
+        raise NotAllowed(_("Choose at least one project."))
+    budget = heading.group.budget
+    state = BallotState(heading=heading, lines=[], spent=0, points_used=0)
     for position, investment_id in enumerate(ids, start=1):
         investment = _investment_on_ballot(heading, investment_id)
         line_points = 1
         if budget.ballot_style == BallotStyle.CUMULATIVE:
             line_points = int((points or {}).get(investment_id, 1))
         _line_check(state, investment, line_points)
-        line = BallotLine.objects.create(
-            ballot=ballot,
-            investment=investment,
-            points=line_points,
-            rank=position if budget.ballot_style == BallotStyle.RANKED else None,
-        )
-        line.investment = investment
-        state.lines.append(line)
-        state.spent += investment.price or 0
-        state.points_used += line_points
+        rank = position if budget.ballot_style == BallotStyle.RANKED else None
+        state.add(BallotLine(investment=investment, points=line_points, rank=rank))
     if budget.ballot_style == BallotStyle.RANKED:
-        _ranked_renumber(ballot, budget.ranked_length or len(ids))
-    problems = state.problems()
-    if problems:
-        raise NotAllowed(" ".join(problems))
+        _ranked_renumber(state.lines, budget.ranked_length or len(ids))
+    ballot = Ballot.objects.create(
+        heading=heading,
+        channel=Channel.BOOTH,
+        booth=booth,
+        voter_class=VoterClass.AFFECTED_CITIZEN,
+        weight=budget.weight_for(VoterClass.AFFECTED_CITIZEN),
+    )
+    for line in state.lines:
+        line.ballot = ballot
+    BallotLine.objects.bulk_create(state.lines)
+    booth_count_entered(booth=booth, officer=officer)
     return ballot
+
+
+@transaction.atomic
+def booth_count_confirm_by(*, officer: User, booth: Booth) -> Booth:
+    """A second officer of the booth, who entered none of its paper ballots, confirms them."""
+    booth = Booth.objects.select_for_update().get(pk=booth.pk)
+    ensure_allowed(can_confirm_booth_count(officer, booth))
+    booth_count_confirm(booth=booth, officer=officer)
+    return booth
 
 
 # Results ------------------------------------------------------------------------------------
@@ -608,11 +788,52 @@ def _as_ids(values) -> list[int]:
     return out
 
 
-def _tally_data(heading: Heading) -> dict:
-    """Run the counting engine (budgets.counting) and keep what the results page shows."""
-    from budgets.counting import heading_tally
+def _envelopes_open(heading: Heading) -> int:
+    """Open every envelope of the heading into the box, in a random order, and destroy them.
 
-    tally = heading_tally(heading)
+    Caller holds the heading's row FOR UPDATE, after balloting ended. The ballots are inserted
+    in the shuffled order (so their ids and places in the table say nothing of who voted when),
+    then their lines, in one transaction. An envelope that does not open raises EnvelopeBroken
+    and stops the count.
+    """
+    envelopes = list(
+        Envelope.objects.filter(roll_entry__heading=heading).values_list("sealed", flat=True)
+    )
+    if not envelopes:
+        return 0
+    context = _context(heading)
+    payloads = shuffled(unseal(sealed, context=context) for sealed in envelopes)
+    ballots = Ballot.objects.bulk_create(
+        (
+            Ballot(
+                heading=heading,
+                channel=Channel.ONLINE,
+                voter_class=payload["class"],
+                community_id=payload["community"],
+                weight=Decimal(payload["weight"]),
+            )
+            for payload in payloads
+        ),
+        batch_size=OPEN_BATCH,
+    )
+    BallotLine.objects.bulk_create(
+        (
+            BallotLine(ballot_id=ballot.pk, investment_id=pk, points=points, rank=rank)
+            for ballot, payload in zip(ballots, payloads, strict=True)
+            for pk, points, rank in payload["lines"]
+        ),
+        batch_size=OPEN_BATCH,
+    )
+    Envelope.objects.filter(roll_entry__heading=heading).delete()
+    envelopes_destroy([Envelope])
+    return len(payloads)
+
+
+OPEN_BATCH = 2000
+
+
+def _tally_data(heading: Heading, tally) -> dict:
+    """What the results page shows of the count (budgets.counting)."""
     return {
         "winners": _as_ids(tally.winners),
         "other_winners": _as_ids(tally.other_winners),
@@ -629,36 +850,87 @@ def _tally_data(heading: Heading) -> dict:
 
 @transaction.atomic
 def heading_results_compute(*, heading: Heading, publish: bool = True) -> HeadingResult:
-    """Count a heading's ballots and store the outcome (replacing an earlier count)."""
-    heading = Heading.objects.select_related("group__budget").get(pk=heading.pk)
-    data = _tally_data(heading)
+    """Open the heading's envelopes into the box (once, after balloting ends), count the box,
+    and store the outcome with every split its page shows and the box as a Pabulib file
+    (replacing an earlier count). Publishes when asked and nothing stands in the way."""
+    from budgets.counting import heading_count
+
+    # FOR UPDATE: waits for every ballot write in flight (they hold the row in SHARE mode), and
+    # every later one sees balloting closed.
+    heading = (
+        Heading.objects.select_for_update(of=("self",))
+        .select_related("group__budget", "community")
+        .get(pk=heading.pk)
+    )
+    budget = heading.group.budget
+    prefetch_related_objects([budget], "phases")
+    if phase_of(budget, PhaseKind.BALLOTING) is not None and not balloting_ended(budget):
+        raise NotAllowed(_("Balloting has not ended: the ballots stay sealed until it does."))
+    _envelopes_open(heading)
+    counted = heading_count(heading)
+    data = {**_tally_data(heading, counted.tally), **counted.data}
     now = timezone.now()
     result, _created = HeadingResult.objects.update_or_create(
         heading=heading,
         defaults={
-            "rule": heading.group.budget.rule,
+            "rule": budget.rule,
             "data": data,
             "ballots_count": data["ballots"],
             "computed_at": now,
         },
     )
-    if publish and result.published_at is None:
+    result.ballot_box_set(counted.box, now)
+    result.save(update_fields=["ballot_box", "ballot_box_sha256", "ballot_box_history"])
+    if publish and result.published_at is None and not results_publish_refusal(result):
         result.published_at = now
         result.save(update_fields=["published_at"])
     return result
 
 
-# A ballot line checked just before balloting ends may commit just after; the count waits this
-# long so that it never misses one (staff can recount at any time).
-COUNT_AFTER_BALLOTING = timedelta(minutes=2)
+def results_publish_refusal(result: HeadingResult) -> str:
+    """Why this result may not be published yet, or "": ballots entered after it was counted,
+    or a booth of the heading whose count no second officer has confirmed."""
+    heading = result.heading
+    if Envelope.objects.filter(roll_entry__heading=heading).exists() or (
+        Ballot.objects.filter(heading=heading).count() != result.data.get("box_ballots")
+    ):
+        return str(
+            _("%(heading)s: ballots were entered after the count. Count again, then publish.")
+            % {"heading": heading.title}
+        )
+    unconfirmed = (
+        Booth.objects.filter(count_confirmed_at__isnull=True)
+        .filter(Q(roll__heading=heading) | Q(ballots__heading=heading))
+        .distinct()
+        .order_by("name")
+    )
+    names = [booth.name for booth in unconfirmed]
+    if names:
+        return str(
+            _("%(heading)s: no second officer has confirmed the count of the booth %(booths)s yet.")
+            % {"heading": heading.title, "booths": ", ".join(names)}
+        )
+    return ""
+
+
+def results_publish(*, queryset) -> tuple[int, list[str]]:
+    """Make computed results public; returns how many, and why the others were refused."""
+    published, refused = 0, []
+    for result in queryset.filter(published_at__isnull=True).select_related("heading"):
+        with transaction.atomic():
+            if reason := results_publish_refusal(result):
+                refused.append(reason)
+                continue
+            published += HeadingResult.objects.filter(
+                pk=result.pk, published_at__isnull=True
+            ).update(published_at=timezone.now())
+    return published, refused
 
 
 def budget_results_due(now=None) -> int:
-    """Compute and publish the results of every heading whose balloting ended a little while
-    ago without them."""
-    from budgets.permissions import balloting_ended
-
-    now = (now or timezone.now()) - COUNT_AFTER_BALLOTING
+    """Count every heading whose balloting has ended and that has no result yet, and publish
+    each whose booths are confirmed (the share lock makes it safe right at the close)."""
+    now = now or timezone.now()
     headings = (
         Heading.objects.filter(
             result__isnull=True,
@@ -676,11 +948,6 @@ def budget_results_due(now=None) -> int:
             heading_results_compute(heading=heading)
             done += 1
     return done
-
-
-def results_publish(*, queryset) -> int:
-    """Make computed results public."""
-    return queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
 
 
 # Projects from proposals ----------------------------------------------------------------------

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -16,16 +15,25 @@ from accounts.national_id import InvalidNationalId
 from accounts.selectors import voter_class_for
 from accounts.services import VerificationError, interest_declare
 from budgets import selectors
-from budgets.counting import heading_pabulib_text
 from budgets.exports import planner_export_response
-from budgets.forms import BoothBallotForm, InvestmentFilterForm, InvestmentForm, ValuationForm
-from budgets.models import BallotStyle, Budget, Heading, Investment, PhaseKind
+from budgets.forms import (
+    BoothRollForm,
+    InvestmentFilterForm,
+    InvestmentForm,
+    PaperBallotForm,
+    ValuationForm,
+)
+from budgets.models import BallotStyle, Booth, Budget, Channel, Heading, Investment, PhaseKind
 from budgets.permissions import (
+    balloting_ended,
     can_ballot,
+    can_confirm_booth_count,
     can_declare,
+    can_enter_paper_ballots,
+    can_mark_roll,
     can_propose,
-    can_record_booth_ballot,
     can_see_results,
+    can_serve_booth,
     can_support,
     can_valuate,
     can_withdraw_support,
@@ -39,7 +47,10 @@ from budgets.services import (
     ballot_line_points_set,
     ballot_line_remove,
     ballot_state,
-    booth_ballot_record,
+    booth_count_confirm_by,
+    booth_paper_ballot_enter,
+    booth_progress,
+    booth_roll_mark,
     investment_create,
     investment_valuate,
     support_add,
@@ -52,7 +63,6 @@ from participation.selectors import milestones_of
 from participation.services import NotAllowed
 
 INVESTMENTS_PER_PAGE = 30
-PABULIB_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _get_or_404(get, pk):
@@ -155,7 +165,7 @@ def heading_detail(request, pk: int):
             "prices_public": prices_public(budget),
             "balloting": phase == PhaseKind.BALLOTING,
             "has_results": can_see_results(request.user, heading),
-            "can_booth": can_record_booth_ballot(request.user, heading),
+            "booths": selectors.booths_served(request.user, budget),
         },
     )
 
@@ -293,8 +303,11 @@ def withdraw(request, pk: int):
 def ballot(request, pk: int):
     heading = _heading_or_404(pk)
     budget = heading.group.budget
-    user_ballot = selectors.ballot_of(request.user, heading)
-    state = ballot_state(heading, user_ballot)
+    entry = selectors.roll_entry_of(request.user, heading)
+    # Once balloting has ended the ballot is in the box (or about to be): nobody, its voter
+    # included, sees it again.
+    in_box = entry is not None and balloting_ended(budget)
+    state = ballot_state(heading, None if in_box else entry)
     chosen = {line.investment_id: line for line in state.lines}
     investments = list(
         Investment.objects.on_ballot()
@@ -308,20 +321,23 @@ def ballot(request, pk: int):
         investment.my_points = line.points if line else 0
         investment.fits = investment.price is not None and investment.price <= state.money_left
     decision = can_ballot(request.user, heading)
+    paper = entry is not None and entry.channel == Channel.BOOTH
     return render(
         request,
         "budgets/ballot.html",
         {
             "heading": heading,
             "budget": budget,
-            "ballot": user_ballot,
+            "entry": entry,
+            "in_box": in_box,
+            "paper": paper,
             "state": state,
             "problems": state.problems() if state.lines else [],
             "investments": investments,
             "decision": decision,
             "declare_url": _declare_url(request, heading) if not decision else None,
-            "editable": bool(decision) and (user_ballot is None or user_ballot.channel == "online"),
-            "other_ballots": selectors.ballots_in_group(request.user, heading),
+            "editable": bool(decision) and not paper,
+            "other_ballots": selectors.roll_entries_in_group(request.user, heading),
             "style": budget.ballot_style,
             "styles": BallotStyle,
         },
@@ -417,18 +433,103 @@ def ballot_move(request, pk: int):
     return _ballot_action(request, pk, action)
 
 
+# Booths -------------------------------------------------------------------------------------
+
+
+def _booth_or_404(pk) -> Booth:
+    return _get_or_404(selectors.booth_get, pk)
+
+
+def _booth_heading_or_404(booth: Booth, heading_pk) -> Heading:
+    heading = _heading_or_404(heading_pk)
+    if heading.group.budget_id != booth.budget_id:
+        raise Http404
+    return heading
+
+
+def _refused(request, decision, heading=None, booth=None):
+    return render(
+        request,
+        "budgets/refused.html",
+        {"decision": decision, "heading": heading, "booth": booth},
+        status=403,
+    )
+
+
+@login_required
+@require_safe
+def booth(request, pk: int):
+    """The booth's page for its officers: its headings, how many people were marked and how
+    many paper ballots entered in each, and the second officer's confirmation."""
+    booth = _booth_or_404(pk)
+    decision = can_serve_booth(request.user, booth)
+    if not decision:
+        return _refused(request, decision, booth=booth)
+    budget = booth.budget
+    phase = current_phase(budget)
+    return render(
+        request,
+        "budgets/booth.html",
+        {
+            "booth": booth,
+            "budget": budget,
+            "headings": selectors.booth_headings(booth),
+            "balloting": phase == PhaseKind.BALLOTING,
+            "after": balloting_ended(budget),
+            "confirm": can_confirm_booth_count(request.user, booth),
+        },
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def booth(request, pk: int):
-    heading = _heading_or_404(pk)
-    decision = can_record_booth_ballot(request.user, heading)
+def booth_roll(request, pk: int, heading_pk: int):
+    """Mark a person on a heading's roll by national ID: they take a paper ballot."""
+    booth = _booth_or_404(pk)
+    heading = _booth_heading_or_404(booth, heading_pk)
+    decision = can_mark_roll(request.user, booth, heading)
     if not decision:
-        return render(
-            request, "budgets/refused.html", {"decision": decision, "heading": heading}, status=403
-        )
+        return _refused(request, decision, heading=heading, booth=booth)
+    form = BoothRollForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booth_roll_mark(
+                officer=request.user,
+                booth=booth,
+                heading=heading,
+                national_id=form.cleaned_data["national_id"],
+            )
+        except InvalidNationalId:
+            form.add_error("national_id", _("This is not a valid Thai national ID."))
+        except NotAllowed as error:
+            form.add_error(None, error.reason)
+        else:
+            messages.success(
+                request,
+                _("Marked on the roll. Give the voter a paper ballot of %(heading)s.")
+                % {"heading": heading.title},
+            )
+            return redirect("budgets:booth_roll", booth.pk, heading.pk)
+    marked, _entered = booth_progress(booth, heading)
+    return render(
+        request,
+        "budgets/booth_roll.html",
+        {"form": form, "booth": booth, "heading": heading, "marked": marked},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def booth_paper(request, pk: int, heading_pk: int):
+    """Enter the booth's paper ballots of a heading one by one, without identity."""
+    booth = _booth_or_404(pk)
+    heading = _booth_heading_or_404(booth, heading_pk)
+    decision = can_enter_paper_ballots(request.user, booth, heading)
+    if not decision:
+        return _refused(request, decision, heading=heading, booth=booth)
     budget = heading.group.budget
     investments = list(Investment.objects.on_ballot().filter(heading=heading).order_by("id"))
-    form = BoothBallotForm(
+    form = PaperBallotForm(
         request.POST if request.method == "POST" else None,
         investments=investments,
         cumulative=budget.ballot_style == BallotStyle.CUMULATIVE,
@@ -437,23 +538,50 @@ def booth(request, pk: int):
     if request.method == "POST" and form.is_valid():
         chosen, points = form.choices()
         try:
-            booth_ballot_record(
+            booth_paper_ballot_enter(
                 officer=request.user,
+                booth=booth,
                 heading=heading,
-                national_id=form.cleaned_data["national_id"],
                 investment_ids=chosen,
                 points=points,
             )
-        except InvalidNationalId:
-            form.add_error("national_id", _("This is not a valid Thai national ID."))
         except NotAllowed as error:
             form.add_error(None, error.reason)
         else:
-            messages.success(request, _("The paper ballot is recorded."))
-            return redirect("budgets:booth", heading.pk)
+            marked, entered = booth_progress(booth, heading)
+            messages.success(
+                request,
+                _("The paper ballot is entered: %(entered)d of %(marked)d.")
+                % {"entered": entered, "marked": marked},
+            )
+            return redirect("budgets:booth_paper", booth.pk, heading.pk)
+    marked, entered = booth_progress(booth, heading)
     return render(
-        request, "budgets/booth.html", {"form": form, "heading": heading, "budget": budget}
+        request,
+        "budgets/booth_paper.html",
+        {
+            "form": form,
+            "booth": booth,
+            "heading": heading,
+            "budget": budget,
+            "marked": marked,
+            "entered": entered,
+        },
     )
+
+
+@require_POST
+@login_required
+def booth_confirm(request, pk: int):
+    """A second officer confirms the booth's paper ballots."""
+    booth = _booth_or_404(pk)
+    try:
+        booth_count_confirm_by(officer=request.user, booth=booth)
+    except NotAllowed as error:
+        messages.error(request, error.reason)
+    else:
+        messages.success(request, _("You confirmed the count of this booth."))
+    return redirect(booth)
 
 
 # Results, execution, stats ------------------------------------------------------------------
@@ -467,6 +595,9 @@ def results(request, pk: int):
     result = heading.result
     rows = selectors.result_rows(heading, result)
     budget = heading.group.budget
+    participation = result.data.get("participation", {})
+    people = participation.get("people", 0)
+    population = participation.get("population")
     return render(
         request,
         "budgets/results.html",
@@ -475,24 +606,30 @@ def results(request, pk: int):
             "budget": budget,
             "result": result,
             "rows": rows,
-            "tables": selectors.result_tables(heading, rows),
+            "tables": selectors.result_tables(result, rows),
+            "reconciliation": selectors.reconciliation_rows(result),
+            "people": people,
+            "turnout": people / population * 100 if population and people else None,
+            "downloads": [
+                (
+                    reverse("budgets:pabulib", args=[heading.pk]),
+                    _("The ballot box as a Pabulib file (.pb), to recount the result"),
+                )
+            ],
             "spent": sum(row["cost"] or 0 for row in rows if row["won"]),
             "other_rule": "equal_shares" if result.rule == "greedy" else "greedy",
-            "finished": current_phase(budget) == PhaseKind.FINISHED,
         },
     )
 
 
 @require_safe
 def pabulib_download(request, pk: int):
+    """The ballot box of a counted heading, exactly the file whose SHA-256 the results page
+    prints (stored at the count)."""
     heading = _heading_or_404(pk)
-    budget = heading.group.budget
-    if current_phase(budget) != PhaseKind.FINISHED or not can_see_results(request.user, heading):
+    if not can_see_results(request.user, heading) or not heading.result.ballot_box:
         raise Http404
-    # Counting a big heading takes seconds; the file changes only when the result is recounted.
-    key = f"budgets:pabulib:{heading.pk}:{heading.result.computed_at.timestamp()}"
-    text = cache.get_or_set(key, lambda: heading_pabulib_text(heading), PABULIB_CACHE_SECONDS)
-    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(heading.result.ballot_box, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ruamkit-heading-{heading.pk}.pb"'
     return response
 
@@ -526,6 +663,7 @@ def stats(request, pk: int):
             "budget": budget,
             "headings": selectors.heading_stats(headings),
             "communities": selectors.community_stats(budget),
+            "voters": selectors.budget_voters(budget),
         },
     )
 
@@ -561,7 +699,7 @@ def declare(request, pk: int):
             status=403,
         )
     initial = {"voter_class": current} if current else {}
-    form = InterestDeclarationForm(request.POST or None, initial=initial)
+    form = InterestDeclarationForm(request.POST or None, initial=initial, matter=heading)
     if request.method == "POST" and form.is_valid():
         try:
             interest_declare(

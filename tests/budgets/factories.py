@@ -88,3 +88,40 @@ def heading_in(phase: str | None, **budget_fields) -> Heading:
     budget = BudgetFactory(**budget_fields)
     phases_set(budget, phase)
     return HeadingFactory(group=BudgetGroupFactory(budget=budget))
+
+
+def poll_officer(**fields):
+    """A staff member in the poll officer role (marks the roll, enters paper ballots)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import POLL_OFFICER
+
+    officer = UserFactory(is_staff=True, **fields)
+    officer.groups.add(Group.objects.get_or_create(name=POLL_OFFICER)[0])
+    return officer
+
+
+def booth_of(budget: Budget, *officers, name: str = "หน่วยลงคะแนนหน้าเทศบาล"):
+    """A booth of the budget served by these officers (one new poll officer if none given)."""
+    from budgets.models import Booth
+
+    booth = Booth.objects.create(budget=budget, name=name)
+    booth.officers.add(*(officers or [poll_officer()]))
+    return booth
+
+
+def box_ballot(heading: Heading, *investments, **fields):
+    """A ballot put straight into the heading's box (as the close, a booth or an import does),
+    for tests of what is counted from the box."""
+    from budgets.models import Ballot, BallotLine, Channel
+
+    fields.setdefault("channel", Channel.IMPORTED)
+    ballot = Ballot.objects.create(heading=heading, **fields)
+    BallotLine.objects.bulk_create(BallotLine(ballot=ballot, investment=i) for i in investments)
+    return ballot
+
+
+def close(heading: Heading) -> Heading:
+    """Move the heading's budget on to reviewing ballots: balloting has ended."""
+    phases_set(heading.group.budget, "reviewing_ballots")
+    return Heading.objects.select_related("group__budget").get(pk=heading.pk)

@@ -1,28 +1,37 @@
-"""Ballot rules for each style, supports, valuation, booth ballots, results."""
+"""Ballot rules for each style, built in sealed envelopes; supports, valuation, booths."""
 
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 
-from accounts.roles import POLL_OFFICER
-from budgets.models import Ballot, BallotLine, Channel, Feasibility, Investment
+from budgets.models import Ballot, Channel, Envelope, Feasibility, Investment, RollEntry
 from budgets.services import (
     ballot_line_add,
     ballot_line_move,
     ballot_line_points_set,
     ballot_line_remove,
     ballot_state,
-    booth_ballot_record,
+    booth_count_confirm_by,
+    booth_paper_ballot_enter,
+    booth_roll_mark,
+    heading_results_compute,
     investment_create,
     investment_valuate,
     support_add,
     support_withdraw,
 )
 from participation.models import Notification
+from participation.secrecy import unseal
 from participation.services import NotAllowed
-from tests.budgets.factories import HeadingFactory, InvestmentFactory, heading_in
+from tests.budgets.factories import (
+    HeadingFactory,
+    InvestmentFactory,
+    booth_of,
+    close,
+    heading_in,
+    poll_officer,
+)
 from tests.factories import CensusRecordFactory, CitizenFactory, UserFactory, national_id
 
 pytestmark = pytest.mark.django_db
@@ -41,9 +50,14 @@ def _projects(heading, *prices):
     return [InvestmentFactory(heading=heading, price=price) for price in prices]
 
 
+def _entry(user, heading):
+    return RollEntry.objects.filter(user=user, heading=heading).first()
+
+
 def _lines(user, heading):
-    ballot = Ballot.objects.get(user=user, heading=heading)
-    return [(line.investment_id, line.points, line.rank) for line in ballot.lines.order_by("id")]
+    """The lines of the person's ballot as its envelope holds them, in ballot order."""
+    state = ballot_state(heading, _entry(user, heading))
+    return [(line.investment_id, line.points, line.rank) for line in state.lines]
 
 
 class TestKnapsack:
@@ -58,7 +72,7 @@ class TestKnapsack:
         ballot_line_remove(user=voter, heading=heading, investment_id=b.pk)
         ballot_line_add(user=voter, heading=heading, investment_id=c.pk)
         assert sorted(i for i, _p, _r in _lines(voter, heading)) == sorted([a.pk, c.pk])
-        state = ballot_state(heading, Ballot.objects.get(user=voter))
+        state = ballot_state(heading, _entry(voter, heading))
         assert state.money_left == 200_000
 
     def test_a_project_of_another_heading_is_refused_by_name(self):
@@ -103,7 +117,7 @@ class TestKnapsack:
         voter = CitizenFactory()
         ballot_line_add(user=voter, heading=other, investment_id=_projects(other, 10)[0].pk)
         ballot_line_add(user=voter, heading=heading, investment_id=_projects(heading, 10)[0].pk)
-        assert Ballot.objects.filter(user=voter).count() == 2
+        assert RollEntry.objects.filter(user=voter).count() == 2
 
     def test_max_projects_and_minimums(self):
         heading = heading_in(
@@ -111,14 +125,13 @@ class TestKnapsack:
         )
         a, b, c = _projects(heading, 100_000, 100_000, 100_000)
         voter = CitizenFactory()
-        ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
-        state = ballot_state(heading, Ballot.objects.get(user=voter))
+        state = ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
         problems = " ".join(state.problems())
         assert "at least 2 projects" in problems and "at least 50%" in problems
         ballot_line_add(user=voter, heading=heading, investment_id=b.pk)
         with pytest.raises(NotAllowed, match="at most 2 projects"):
             ballot_line_add(user=voter, heading=heading, investment_id=c.pk)
-        state = ballot_state(heading, Ballot.objects.get(user=voter))
+        state = ballot_state(heading, _entry(voter, heading))
         assert [p for p in state.problems() if "projects" in p] == []
 
     def test_no_ballot_outside_the_balloting_phase(self):
@@ -127,27 +140,62 @@ class TestKnapsack:
         with pytest.raises(NotAllowed, match="not open"):
             ballot_line_add(user=CitizenFactory(), heading=heading, investment_id=a.pk)
 
-    def test_the_ballot_keeps_class_community_census_record_and_weight(self):
+    def test_the_roll_names_the_person_and_the_envelope_keeps_the_ballot(self):
         heading = heading_in("balloting", class_weights={"affected_citizen": 2})
         voter = CitizenFactory()
         record, _nid = _record(user=voter, community=voter.residence_community)
-        ballot = ballot_line_add(
+        (project,) = _projects(heading, 1)
+        state = ballot_line_add(user=voter, heading=heading, investment_id=project.pk)
+        entry = state.entry
+        assert (entry.user, entry.census_record, entry.channel) == (voter, record, Channel.ONLINE)
+        assert entry.community_id == voter.residence_community_id
+        assert entry.booth is None and entry.officer is None
+        payload = unseal(Envelope.objects.get(pk=entry.pk).sealed, context=f"heading:{heading.pk}")
+        assert payload == {
+            "class": "affected_citizen",
+            "community": voter.residence_community_id,
+            "weight": "2.0000",
+            "lines": [[project.pk, 1, None]],
+        }
+        # Nothing is in the box while balloting is open.
+        assert not Ballot.objects.exists()
+
+    def test_an_envelope_opened_for_another_heading_does_not_open(self):
+        from participation.secrecy import EnvelopeBroken
+
+        heading = heading_in("balloting")
+        voter = CitizenFactory()
+        state = ballot_line_add(
             user=voter, heading=heading, investment_id=_projects(heading, 1)[0].pk
         )
-        ballot.refresh_from_db()
-        assert ballot.voter_class == "affected_citizen"
-        assert ballot.community_id == voter.residence_community_id
-        assert ballot.census_record_id == record.pk
-        assert ballot.weight == Decimal(2)
-        assert ballot.channel == Channel.ONLINE
+        with pytest.raises(EnvelopeBroken):
+            unseal(Envelope.objects.get(pk=state.entry.pk).sealed, context="heading:0")
 
-    def test_removing_the_last_project_removes_the_ballot(self):
+    def test_every_envelope_of_a_heading_has_the_same_size(self):
+        heading = heading_in("balloting", ballot_style="approval")
+        projects = _projects(heading, *[1] * 12)
+        small, full = CitizenFactory(), CitizenFactory()
+        ballot_line_add(user=small, heading=heading, investment_id=projects[0].pk)
+        for project in projects:
+            ballot_line_add(user=full, heading=heading, investment_id=project.pk)
+        sizes = {len(bytes(e.sealed)) for e in Envelope.objects.all()}
+        assert len(sizes) == 1
+        # Changing a ballot changes what is inside, never its size.
+        before = bytes(Envelope.objects.get(pk=_entry(full, heading).pk).sealed)
+        ballot_line_remove(user=full, heading=heading, investment_id=projects[3].pk)
+        after = bytes(Envelope.objects.get(pk=_entry(full, heading).pk).sealed)
+        assert before != after and len(before) == len(after)
+
+    def test_removing_the_last_project_takes_the_person_off_the_roll(self):
         heading = heading_in("balloting")
         (a,) = _projects(heading, 10)
         voter = CitizenFactory()
         ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
-        assert ballot_line_remove(user=voter, heading=heading, investment_id=a.pk) is None
-        assert not Ballot.objects.filter(user=voter).exists()
+        assert RollEntry.objects.filter(user=voter).exists() and Envelope.objects.exists()
+        state = ballot_line_remove(user=voter, heading=heading, investment_id=a.pk)
+        assert state.entry is None and state.lines == []
+        assert not RollEntry.objects.filter(user=voter).exists()
+        assert not Envelope.objects.exists()
 
 
 class TestApproval:
@@ -194,87 +242,252 @@ class TestRanked:
         with pytest.raises(NotAllowed, match="at most 3 projects"):
             ballot_line_add(user=voter, heading=heading, investment_id=d.pk)
         ballot_line_move(user=voter, heading=heading, investment_id=c.pk, up=True)
-        assert _lines(voter, heading) == [(a.pk, 3, 1), (b.pk, 1, 3), (c.pk, 2, 2)]
+        assert _lines(voter, heading) == [(a.pk, 3, 1), (c.pk, 2, 2), (b.pk, 1, 3)]
+        ballot_line_move(user=voter, heading=heading, investment_id=a.pk, up=True)  # first
+        assert _lines(voter, heading)[0] == (a.pk, 3, 1)
         ballot_line_remove(user=voter, heading=heading, investment_id=a.pk)
-        lines = sorted(_lines(voter, heading), key=lambda line: line[2])
-        assert lines == [(c.pk, 3, 1), (b.pk, 2, 2)]
+        assert _lines(voter, heading) == [(c.pk, 3, 1), (b.pk, 2, 2)]
 
 
 class TestBooth:
-    def _officer(self):
-        officer = UserFactory(is_staff=True)
-        officer.groups.add(Group.objects.get_or_create(name=POLL_OFFICER)[0])
-        return officer
+    """Officers mark the roll during balloting; after it they enter the paper ballots."""
 
-    def test_a_booth_ballot_is_refused_after_an_online_one(self):
+    def test_marking_after_an_online_ballot_is_refused(self):
         heading = heading_in("balloting")
         (a,) = _projects(heading, 10)
         voter = CitizenFactory()
         record, nid = _record(user=voter)
         ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
+        booth = booth_of(heading.group.budget)
         with pytest.raises(NotAllowed, match="already voted online"):
-            booth_ballot_record(
-                officer=self._officer(),
-                heading=heading,
-                national_id=nid,
-                investment_ids=[a.pk],
+            booth_roll_mark(
+                officer=booth.officers.get(), booth=booth, heading=heading, national_id=nid
             )
 
-    def test_online_is_refused_after_a_booth_ballot(self):
-        heading = heading_in("balloting")
-        a, b = _projects(heading, 10, 10)
-        voter = CitizenFactory()
-        record, nid = _record(user=voter)
-        ballot = booth_ballot_record(
-            officer=self._officer(),
-            heading=heading,
-            national_id=nid,
-            investment_ids=[a.pk, b.pk],
-        )
-        assert ballot.channel == Channel.BOOTH and ballot.lines.count() == 2
-        with pytest.raises(NotAllowed, match="on paper"):
-            ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
-
-    def test_a_person_without_an_account_votes_once_at_the_booth(self):
+    def test_online_is_refused_after_marking_at_a_booth(self):
         heading = heading_in("balloting")
         (a,) = _projects(heading, 10)
+        voter = CitizenFactory()
+        record, nid = _record(user=voter)
+        booth = booth_of(heading.group.budget)
+        officer = booth.officers.get()
+        entry = booth_roll_mark(officer=officer, booth=booth, heading=heading, national_id=nid)
+        assert (entry.channel, entry.booth, entry.officer) == (Channel.BOOTH, booth, officer)
+        assert (entry.user, entry.census_record) == (voter, record)
+        with pytest.raises(NotAllowed, match="on paper"):
+            ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
+        # Marking records no choice: nothing in the box, no envelope.
+        assert not Ballot.objects.exists() and not Envelope.objects.exists()
+
+    def test_a_person_without_an_account_is_marked_once(self):
+        heading = heading_in("balloting")
         record, nid = _record()
-        booth_ballot_record(
-            officer=self._officer(),
-            heading=heading,
-            national_id=nid,
-            investment_ids=[a.pk],
-        )
+        booth = booth_of(heading.group.budget)
+        other = booth_of(heading.group.budget, name="อีกหน่วย")
+        booth_roll_mark(officer=booth.officers.get(), booth=booth, heading=heading, national_id=nid)
         with pytest.raises(NotAllowed, match="already voted at a booth"):
-            booth_ballot_record(
-                officer=self._officer(),
-                heading=heading,
-                national_id=nid,
-                investment_ids=[a.pk],
+            booth_roll_mark(
+                officer=other.officers.get(), booth=other, heading=heading, national_id=nid
             )
 
-    def test_a_paper_ballot_keeps_the_rules(self):
+    def test_marking_keeps_the_group_limit_the_class_and_the_community(self):
         heading = heading_in("balloting")
-        a, b = _projects(heading, 600_000, 600_000)
+        other = HeadingFactory(group=heading.group, title="ชุมชนหนองมน")
+        booth = booth_of(heading.group.budget)
+        officer = booth.officers.get()
         record, nid = _record()
-        with pytest.raises(NotAllowed, match="does not fit"):
-            booth_ballot_record(
-                officer=self._officer(),
-                heading=heading,
-                national_id=nid,
-                investment_ids=[a.pk, b.pk],
+        booth_roll_mark(officer=officer, booth=booth, heading=other, national_id=nid)
+        with pytest.raises(NotAllowed, match="already voted in heading ชุมชนหนองมน"):
+            booth_roll_mark(officer=officer, booth=booth, heading=heading, national_id=nid)
+        community_heading = HeadingFactory(
+            group=HeadingFactory(group__budget=heading.group.budget).group,
+            community=CitizenFactory().residence_community,
+        )
+        _other_record, other_nid = _record()
+        with pytest.raises(NotAllowed, match="not registered in the community"):
+            booth_roll_mark(
+                officer=officer, booth=booth, heading=community_heading, national_id=other_nid
             )
-        assert not Ballot.objects.exists()
+        residents_only = heading_in("balloting", voter_classes=["affected_resident"])
+        residents_booth = booth_of(residents_only.group.budget, officer)
+        with pytest.raises(NotAllowed, match="cannot vote in this budget"):
+            booth_roll_mark(
+                officer=officer, booth=residents_booth, heading=residents_only, national_id=nid
+            )
 
-    def test_unknown_national_id(self):
+    def test_unknown_national_id_and_who_may_mark(self):
         heading = heading_in("balloting")
+        booth = booth_of(heading.group.budget)
         with pytest.raises(NotAllowed, match="house register"):
-            booth_ballot_record(
-                officer=self._officer(),
+            booth_roll_mark(
+                officer=booth.officers.get(),
+                booth=booth,
                 heading=heading,
                 national_id=national_id(999_999),
-                investment_ids=[],
             )
+        _record_, nid = _record()
+        # A poll officer who does not serve this booth, and a heading of another budget.
+        with pytest.raises(NotAllowed, match="officers of this booth"):
+            booth_roll_mark(officer=poll_officer(), booth=booth, heading=heading, national_id=nid)
+        with pytest.raises(NotAllowed, match="not in the budget of this booth"):
+            booth_roll_mark(
+                officer=booth.officers.get(),
+                booth=booth,
+                heading=heading_in("balloting"),
+                national_id=nid,
+            )
+        assert not RollEntry.objects.exists()
+
+    def _marked(self, heading, booth, count):
+        for _n in range(count):
+            _r, nid = _record()
+            booth_roll_mark(
+                officer=booth.officers.first(), booth=booth, heading=heading, national_id=nid
+            )
+
+    def test_paper_ballots_are_entered_after_balloting_without_identity(self):
+        heading = heading_in("balloting", class_weights={"affected_citizen": 2})
+        a, b = _projects(heading, 600_000, 300_000)
+        booth = booth_of(heading.group.budget)
+        officer = booth.officers.get()
+        self._marked(heading, booth, 2)
+        with pytest.raises(NotAllowed, match="after balloting ends"):
+            booth_paper_ballot_enter(
+                officer=officer, booth=booth, heading=heading, investment_ids=[a.pk]
+            )
+        heading = close(heading)
+        ballot = booth_paper_ballot_enter(
+            officer=officer, booth=booth, heading=heading, investment_ids=[a.pk, b.pk]
+        )
+        assert (ballot.channel, ballot.booth, ballot.voter_class) == (
+            Channel.BOOTH,
+            booth,
+            "affected_citizen",
+        )
+        assert ballot.community is None and ballot.weight == 2
+        assert sorted(ballot.lines.values_list("investment_id", flat=True)) == [a.pk, b.pk]
+        assert list(booth.counted_by.all()) == [officer]
+        # The rules of the ballot, line by line, as on the ballot page.
+        with pytest.raises(NotAllowed, match="does not fit"):
+            booth_paper_ballot_enter(
+                officer=officer,
+                booth=booth,
+                heading=heading,
+                investment_ids=[a.pk, b.pk, a.pk]
+                + [InvestmentFactory(heading=heading, price=600_000).pk],
+            )
+        with pytest.raises(NotAllowed, match="at least one project"):
+            booth_paper_ballot_enter(
+                officer=officer, booth=booth, heading=heading, investment_ids=[]
+            )
+        booth_paper_ballot_enter(
+            officer=officer, booth=booth, heading=heading, investment_ids=[b.pk]
+        )
+        # Never more ballots than people marked at the booth for the heading.
+        with pytest.raises(NotAllowed, match="All 2 people marked"):
+            booth_paper_ballot_enter(
+                officer=officer, booth=booth, heading=heading, investment_ids=[b.pk]
+            )
+        assert Ballot.objects.filter(booth=booth).count() == 2
+
+    def test_a_second_officer_confirms_and_a_new_entry_clears_it(self):
+        heading = heading_in("balloting")
+        (a,) = _projects(heading, 10)
+        first, second = poll_officer(), poll_officer()
+        booth = booth_of(heading.group.budget, first, second)
+        self._marked(heading, booth, 2)
+        heading = close(heading)
+        with pytest.raises(NotAllowed, match="No paper ballots"):
+            booth_count_confirm_by(officer=second, booth=booth)
+        booth_paper_ballot_enter(officer=first, booth=booth, heading=heading, investment_ids=[a.pk])
+        with pytest.raises(NotAllowed, match="another officer"):
+            booth_count_confirm_by(officer=first, booth=booth)
+        with pytest.raises(NotAllowed, match="officers of this booth"):
+            booth_count_confirm_by(officer=poll_officer(), booth=booth)
+        booth = booth_count_confirm_by(officer=second, booth=booth)
+        assert booth.count_confirmed and booth.count_confirmed_by == second
+        booth_paper_ballot_enter(officer=first, booth=booth, heading=heading, investment_ids=[a.pk])
+        booth.refresh_from_db()
+        assert not booth.count_confirmed
+
+    def test_a_paper_ballot_short_of_the_minimums_is_kept_but_not_counted(self):
+        heading = heading_in("balloting", min_projects=2)
+        a, b = _projects(heading, 10, 10)
+        booth = booth_of(heading.group.budget)
+        self._marked(heading, booth, 2)
+        heading = close(heading)
+        officer = booth.officers.get()
+        booth_paper_ballot_enter(
+            officer=officer, booth=booth, heading=heading, investment_ids=[a.pk]
+        )
+        booth_paper_ballot_enter(
+            officer=officer, booth=booth, heading=heading, investment_ids=[a.pk, b.pk]
+        )
+        result = heading_results_compute(heading=heading, publish=False)
+        assert (result.ballots_count, result.data["ballots_not_counted"]) == (1, 1)
+
+    def test_no_paper_ballot_once_the_results_are_published(self):
+        heading = heading_in("balloting")
+        (a,) = _projects(heading, 10)
+        booth = booth_of(heading.group.budget)
+        heading = close(heading)
+        heading_results_compute(heading=heading)  # nobody marked: published at once
+        with pytest.raises(NotAllowed, match="published"):
+            booth_paper_ballot_enter(
+                officer=booth.officers.get(), booth=booth, heading=heading, investment_ids=[a.pk]
+            )
+
+
+class TestClose:
+    """The count opens the envelopes into the box, once, in one transaction."""
+
+    def test_the_count_is_refused_while_balloting_is_open(self):
+        heading = heading_in("balloting")
+        voter = CitizenFactory()
+        ballot_line_add(user=voter, heading=heading, investment_id=_projects(heading, 1)[0].pk)
+        with pytest.raises(NotAllowed, match="stay sealed"):
+            heading_results_compute(heading=heading)
+        assert Envelope.objects.count() == 1 and not Ballot.objects.exists()
+
+    def test_the_envelopes_go_into_the_box_without_their_people(self):
+        heading = heading_in("balloting", class_weights={"interested": 0.5})
+        a, b = _projects(heading, 10, 20)
+        citizen, resident = CitizenFactory(), CitizenFactory()
+        ballot_line_add(user=citizen, heading=heading, investment_id=a.pk)
+        ballot_line_add(user=resident, heading=heading, investment_id=a.pk)
+        ballot_line_add(user=resident, heading=heading, investment_id=b.pk)
+        heading = close(heading)
+        result = heading_results_compute(heading=heading)
+        assert not Envelope.objects.exists()
+        assert RollEntry.objects.filter(heading=heading).count() == 2  # the roll stays
+        ballots = list(Ballot.objects.filter(heading=heading).prefetch_related("lines"))
+        assert sorted(len(b.lines.all()) for b in ballots) == [1, 2]
+        assert {b.community_id for b in ballots} == {
+            citizen.residence_community_id,
+            resident.residence_community_id,
+        }
+        assert {(b.channel, b.voter_class, b.weight) for b in ballots} == {
+            (Channel.ONLINE, "affected_citizen", Decimal(1))
+        }
+        assert result.data["votes"] == {str(a.pk): 2, str(b.pk): 1}
+        # Counting again opens nothing twice.
+        heading_results_compute(heading=heading)
+        assert Ballot.objects.filter(heading=heading).count() == 2
+
+    def test_an_envelope_that_does_not_open_stops_the_count(self):
+        from participation.secrecy import EnvelopeBroken
+
+        heading = heading_in("balloting")
+        voter = CitizenFactory()
+        ballot_line_add(user=voter, heading=heading, investment_id=_projects(heading, 1)[0].pk)
+        other = CitizenFactory()
+        ballot_line_add(user=other, heading=heading, investment_id=_projects(heading, 1)[0].pk)
+        Envelope.objects.filter(roll_entry__user=other).update(sealed=b"\x01" + bytes(300))
+        heading = close(heading)
+        with pytest.raises(EnvelopeBroken):
+            heading_results_compute(heading=heading)
+        # Nothing was opened or lost: the transaction rolled back.
+        assert Envelope.objects.count() == 2 and not Ballot.objects.exists()
 
 
 class TestProjects:
@@ -350,14 +563,27 @@ class TestProjects:
         assert Investment.objects.get(pk=investment.pk).supports_count == 0
 
 
-def test_ballot_lines_are_unique_in_the_database():
+def test_one_roll_entry_per_person_and_heading_in_the_database():
     from django.db import IntegrityError, transaction
+
+    from budgets.models import BallotLine
 
     heading = heading_in("balloting")
     (a,) = _projects(heading, 10)
     voter = CitizenFactory()
-    ballot = ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
+    record, _nid = _record(user=voter)
+    ballot_line_add(user=voter, heading=heading, investment_id=a.pk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RollEntry.objects.create(heading=heading, user=voter, channel=Channel.ONLINE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RollEntry.objects.create(heading=heading, census_record=record, channel=Channel.ONLINE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RollEntry.objects.create(heading=heading, channel=Channel.ONLINE)  # names no one
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RollEntry.objects.create(heading=heading, user=CitizenFactory(), channel=Channel.BOOTH)
+    ballot = Ballot.objects.create(heading=heading)
+    BallotLine.objects.create(ballot=ballot, investment=a)
     with pytest.raises(IntegrityError), transaction.atomic():
         BallotLine.objects.create(ballot=ballot, investment=a)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Ballot.objects.create(heading=heading, user=voter)
+        Ballot.objects.create(heading=heading, channel=Channel.BOOTH)  # a paper ballot, no booth
