@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -278,18 +279,24 @@ class BudgetPhase(models.Model):
         balloting = BudgetPhase.objects.filter(
             budget_id=self.budget_id, kind=PhaseKind.BALLOTING, enabled=True
         ).first()
-        unchanged = stored is not None and all(
-            getattr(stored, name) == getattr(self, name)
-            for name in ("kind", "starts_at", "ends_at", "enabled")
+        # A second's slack: the admin's date fields drop the microseconds of dates set in code.
+        second = timedelta(seconds=1)
+        unchanged = (
+            stored is not None
+            and (stored.kind, stored.enabled) == (self.kind, self.enabled)
+            and abs(stored.starts_at - self.starts_at) < second
+            and abs(stored.ends_at - self.ends_at) < second
         )
         if (
             balloting is not None
             and self.enabled
             and not unchanged
-            and self.starts_at < balloting.ends_at
-            and balloting.starts_at < self.ends_at
+            and self.starts_at < balloting.ends_at - second
+            and balloting.starts_at + second < self.ends_at
         ):
-            raise ValidationError(_("Another phase cannot run during balloting, which has opened."))
+            raise ValidationError(
+                _("Another phase cannot run during balloting, which has opened.")
+            )
 
 
 class BudgetGroup(models.Model):

@@ -293,9 +293,11 @@ def heading_stats(headings) -> list[dict]:
 def _person_counts(entries) -> int:
     """People among roll entries: one per house-register entry, else one per account (a
     person in two headings is one person)."""
-    records = entries.filter(census_record__isnull=False).values("census_record").distinct()
-    accounts = entries.filter(census_record__isnull=True).values("user").distinct()
-    return records.count() + accounts.count()
+    counts = entries.aggregate(
+        records=Count("census_record", distinct=True),
+        accounts=Count("user", distinct=True, filter=Q(census_record__isnull=True)),
+    )
+    return counts["records"] + counts["accounts"]
 
 
 def budget_voters(budget: Budget) -> int:

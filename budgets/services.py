@@ -674,7 +674,9 @@ def booth_roll_mark(
     if record.user_id:
         _lock_person(record.user)
     record = (
-        CensusRecord.objects.select_for_update(no_key=True).select_related("user").get(pk=record.pk)
+        CensusRecord.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("user")
+        .get(pk=record.pk)
     )
     share_lock(heading)
     ensure_allowed(can_mark_roll(officer, booth, heading))

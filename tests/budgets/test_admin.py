@@ -59,12 +59,14 @@ def test_an_administrator_sets_up_a_budget_with_phases_and_groups(client):
             ],
         ),
         **_inline("groups", [{"title": "ตามชุมชน", "max_headings_per_voter": "1"}]),
+        **_inline("booths", [{"name": "หน่วยหน้าเทศบาล", "location": "ลานจอดรถ"}]),
     }
     response = client.post(reverse("admin:budgets_budget_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     budget = Budget.objects.get(title="งบ 2570")
     assert BudgetPhase.objects.filter(budget=budget, kind="balloting").exists()
     assert budget.groups.get().title == "ตามชุมชน"
+    assert budget.booths.get().name == "หน่วยหน้าเทศบาล"
     changelist = client.get(reverse("admin:budgets_budget_changelist"))
     assert "2570" in changelist.content.decode()  # fiscal year in BE
     data["voter_classes"] = '["nobody"]'
@@ -111,7 +113,7 @@ def test_valuation_in_the_admin_goes_through_the_service(client):
     assert changelist.context["action_form"] is None  # no moderation or ballot actions
 
 
-def test_ballots_are_read_only_and_planners_read(client):
+def test_the_box_and_the_roll_are_read_only_and_planners_read(client):
     heading = heading_in("reviewing_ballots")
     InvestmentFactory(heading=heading)
     client.force_login(_in_role(PLANNER))
@@ -119,6 +121,8 @@ def test_ballots_are_read_only_and_planners_read(client):
     assert client.get(reverse("admin:budgets_investment_changelist")).status_code == 200
     client.force_login(_in_role(ADMINISTRATOR))
     assert client.get(reverse("admin:budgets_ballot_add")).status_code == 403
+    assert client.get(reverse("admin:budgets_rollentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:budgets_rollentry_add")).status_code == 403
 
 
 def test_results_of_a_heading_without_ballots():

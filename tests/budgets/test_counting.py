@@ -165,9 +165,10 @@ def test_export_ranked_keeps_the_order_and_points(heading):
     ballot(heading, b, c, points=[3, 2], ranked=True)
     parsed = pabulib.parse(heading_pabulib_text(heading))
     assert parsed.vote_type == "ordinal"
+    # Rank order within a ballot; the ballots sorted by content (b before c, a, b).
     assert [v.vote for v in parsed.votes] == [
-        [str(c.pk), str(a.pk), str(b.pk)],
         [str(b.pk), str(c.pk)],
+        [str(c.pk), str(a.pk), str(b.pk)],
     ]
     votes, points = parsed.tallies()
     assert points == {str(a.pk): 2, str(b.pk): 4, str(c.pk): 5}

@@ -6,12 +6,15 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.utils import timezone
 
-from accounts.roles import POLL_OFFICER, VALUATOR
+from accounts.roles import VALUATOR
 from budgets.models import PhaseKind
 from budgets.permissions import (
     can_ballot,
+    can_confirm_booth_count,
+    can_enter_paper_ballots,
+    can_mark_roll,
     can_propose,
-    can_record_booth_ballot,
+    can_serve_booth,
     can_support,
     can_valuate,
     current_phase,
@@ -21,8 +24,10 @@ from tests.budgets.factories import (
     BudgetFactory,
     HeadingFactory,
     InvestmentFactory,
+    booth_of,
     heading_in,
     phases_set,
+    poll_officer,
 )
 from tests.factories import CitizenFactory, UserFactory
 
@@ -95,12 +100,46 @@ def test_a_community_heading_is_for_that_communitys_people():
 
 
 @pytest.mark.parametrize("kind", PHASES)
-def test_booth_only_for_poll_officers_while_balloting(kind):
+def test_the_roll_is_marked_by_the_booths_officers_while_balloting(kind):
     heading = heading_in(kind)
-    officer = UserFactory(is_staff=True)
-    officer.groups.add(Group.objects.get_or_create(name=POLL_OFFICER)[0])
-    assert bool(can_record_booth_ballot(officer, heading)) is (kind == "balloting")
-    assert not can_record_booth_ballot(CitizenFactory(), heading)
+    booth = booth_of(heading.group.budget)
+    officer = booth.officers.get()
+    assert bool(can_mark_roll(officer, booth, heading)) is (kind == "balloting")
+    assert can_serve_booth(officer, booth)
+    # A poll officer of another booth, a citizen named officer, someone signed out.
+    for other in (poll_officer(), CitizenFactory(), AnonymousUser()):
+        assert not can_mark_roll(other, booth, heading)
+        assert not can_serve_booth(other, booth)
+    citizen = CitizenFactory()
+    booth.officers.add(citizen)  # named, but without the poll officer's permissions
+    assert not can_mark_roll(citizen, booth, heading)
+
+
+@pytest.mark.parametrize("kind", PHASES)
+def test_paper_ballots_are_entered_after_balloting(kind):
+    heading = heading_in(kind)
+    booth = booth_of(heading.group.budget)
+    officer = booth.officers.get()
+    ended = PHASES.index(kind) > PHASES.index("balloting")
+    assert bool(can_enter_paper_ballots(officer, booth, heading)) is ended
+    assert not can_enter_paper_ballots(poll_officer(), booth, heading)
+    # Confirmation needs ballots entered by someone else first (participation's rule).
+    decision = can_confirm_booth_count(officer, booth)
+    assert not decision
+    if ended:
+        assert "No paper ballots" in decision.reason
+
+
+def test_a_heading_admits_its_budgets_classes_or_all():
+    heading = heading_in("balloting", voter_classes=["affected_citizen", "concerned"])
+    assert heading.admitted_classes == ["affected_citizen", "concerned"]
+    from accounts.models import VoterClass
+    from accounts.selectors import declarable_classes
+
+    assert declarable_classes(heading) == [VoterClass.CONCERNED]
+    everyone = heading_in("balloting")
+    assert everyone.admitted_classes == list(VoterClass.values)
+    assert declarable_classes(everyone) == [VoterClass.INTERESTED, VoterClass.CONCERNED]
 
 
 def test_valuators_valuate_only_their_projects_and_staff_every_one():

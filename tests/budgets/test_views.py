@@ -4,11 +4,20 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.roles import PLANNER, POLL_OFFICER, VALUATOR
-from budgets.models import Ballot, Feasibility, Investment
-from budgets.services import heading_results_compute
+from accounts.roles import PLANNER, VALUATOR
+from budgets.models import Ballot, Envelope, Feasibility, Investment, RollEntry
+from budgets.services import ballot_state, heading_results_compute
 from participation.models import Milestone
-from tests.budgets.factories import HeadingFactory, InvestmentFactory, heading_in
+from participation.secrecy import unseal
+from tests.budgets.factories import (
+    HeadingFactory,
+    InvestmentFactory,
+    booth_of,
+    box_ballot,
+    close,
+    heading_in,
+    poll_officer,
+)
 from tests.factories import CensusRecordFactory, CitizenFactory, UserFactory, national_id
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +31,17 @@ def _in_role(role, **fields):
 
 def _messages(response) -> str:
     return " ".join(str(m) for m in response.context["messages"])
+
+
+def _chosen(user, heading) -> list[int]:
+    """The projects on the person's sealed ballot, in ballot order."""
+    entry = RollEntry.objects.filter(user=user, heading=heading).first()
+    return [line.investment_id for line in ballot_state(heading, entry).lines]
+
+
+def _payload(user, heading) -> dict:
+    entry = RollEntry.objects.get(user=user, heading=heading)
+    return unseal(Envelope.objects.get(pk=entry.pk).sealed, context=f"heading:{heading.pk}")
 
 
 def test_budget_list_and_detail(client):
@@ -167,8 +187,7 @@ def test_knapsack_ballot_without_javascript(client, django_assert_max_num_querie
     assert "200,000" in _messages(response)
     client.post(reverse("budgets:ballot_remove", args=[heading.pk]), {"investment": big.pk})
     client.post(reverse("budgets:ballot_add", args=[heading.pk]), {"investment": small.pk})
-    ballot = Ballot.objects.get(user=voter)
-    assert list(ballot.lines.values_list("investment_id", flat=True)) == [small.pk]
+    assert _chosen(voter, heading) == [small.pk]
     for junk in ("", "abc", str(2**70), "-1"):
         response = client.post(
             reverse("budgets:ballot_add", args=[heading.pk]), {"investment": junk}
@@ -201,22 +220,80 @@ def test_ballot_page_for_anonymous_and_closed(client):
     assert client.get(reverse("budgets:ballot", args=[2**70])).status_code == 404
 
 
-def test_booth_page_records_a_paper_ballot_and_refuses_twice(client):
+def test_the_booth_marks_the_roll_by_national_id_and_refuses_twice(client):
     heading = heading_in("balloting")
-    project = InvestmentFactory(heading=heading)
+    project = InvestmentFactory(heading=heading, title="ศาลาริมน้ำ")
     nid = national_id(777_001)
     CensusRecordFactory(national_id=nid)
-    client.force_login(_in_role(POLL_OFFICER))
-    url = reverse("budgets:booth", args=[heading.pk])
-    assert client.get(url).status_code == 200
-    response = client.post(url, {"national_id": nid, f"i{project.pk}": "on"})
-    assert response.status_code == 302
-    response = client.post(url, {"national_id": nid, f"i{project.pk}": "on"})
-    assert "already voted at a booth" in response.content.decode()
-    response = client.post(url, {"national_id": "1234", f"i{project.pk}": "on"})
+    booth = booth_of(heading.group.budget)
+    client.force_login(booth.officers.get())
+    home = client.get(reverse("budgets:booth", args=[booth.pk]))
+    assert home.status_code == 200 and heading.title in home.text
+    url = reverse("budgets:booth_roll", args=[booth.pk, heading.pk])
+    page = client.get(url)
+    # The roll page asks for the person and nothing of their choice.
+    assert page.status_code == 200 and project.title not in page.text
+    assert 'name="national_id"' in page.text and f'name="i{project.pk}"' not in page.text
+    response = client.post(url, {"national_id": nid}, follow=True)
+    assert "Marked on the roll" in _messages(response)
+    assert RollEntry.objects.get(heading=heading).booth == booth
+    response = client.post(url, {"national_id": nid})
+    assert "already voted at a booth" in response.text
+    response = client.post(url, {"national_id": "1234"})
     assert response.context["form"].errors["national_id"]
+    assert not Ballot.objects.exists()
     client.force_login(CitizenFactory())
     assert client.get(url).status_code == 403
+    assert client.get(reverse("budgets:booth", args=[booth.pk])).status_code == 403
+    client.force_login(poll_officer())  # of no booth here
+    assert client.get(url).status_code == 403
+    other_budget = heading_in("balloting")
+    assert (
+        client.get(reverse("budgets:booth_roll", args=[booth.pk, other_budget.pk])).status_code
+        == 404
+    )
+
+
+def _marked(heading, booth, count):
+    from budgets.services import booth_roll_mark
+
+    for n in range(count):
+        nid = national_id(778_000 + n)
+        CensusRecordFactory(national_id=nid)
+        booth_roll_mark(
+            officer=booth.officers.first(), booth=booth, heading=heading, national_id=nid
+        )
+
+
+def test_paper_ballots_are_entered_then_a_second_officer_confirms(client):
+    heading = heading_in("balloting")
+    a = InvestmentFactory(heading=heading, price=100_000)
+    first, second = poll_officer(), poll_officer()
+    booth = booth_of(heading.group.budget, first, second)
+    _marked(heading, booth, 2)
+    url = reverse("budgets:booth_paper", args=[booth.pk, heading.pk])
+    client.force_login(first)
+    assert client.get(url).status_code == 403  # balloting still open
+    heading = close(heading)
+    page = client.get(url)
+    assert page.status_code == 200 and "Entered: 0 of 2" in page.text
+    assert 'name="national_id"' not in page.text  # no identity with a paper ballot
+    for _n in range(2):
+        response = client.post(url, {f"i{a.pk}": "on"}, follow=True)
+        assert "The paper ballot is entered" in _messages(response)
+    page = client.get(url)
+    assert "Entered: 2 of 2" in page.text and f'name="i{a.pk}"' not in page.text
+    response = client.post(url, {f"i{a.pk}": "on"})
+    assert "All 2 people marked" in response.text
+    confirm = reverse("budgets:booth_confirm", args=[booth.pk])
+    response = client.post(confirm, follow=True)
+    assert "another officer" in _messages(response)
+    client.force_login(second)
+    response = client.post(confirm, follow=True)
+    assert "You confirmed the count" in _messages(response)
+    assert "confirmed by a second officer" in response.text
+    booth.refresh_from_db()
+    assert booth.count_confirmed_by == second
 
 
 def test_execution_stats_and_planner_export(client):
@@ -224,10 +301,7 @@ def test_execution_stats_and_planner_export(client):
     heading.population = 10
     heading.save()
     won = InvestmentFactory(heading=heading, title="ไฟส่องสว่าง", objective="ความปลอดภัย")
-    ballot = Ballot.objects.create(
-        heading=heading, user=CitizenFactory(), voter_class="affected_citizen"
-    )
-    ballot.lines.create(investment=won)
+    box_ballot(heading, won, voter_class="affected_citizen")
     heading_results_compute(heading=heading)
     Milestone.objects.create(
         content_object=won, title="เริ่มงาน", date="2026-01-10", status="under_way", progress=40
@@ -380,9 +454,7 @@ def test_execution_filters_by_status_and_stats_count_queries(client, django_asse
         InvestmentFactory(heading=heading, price=10),
         InvestmentFactory(heading=heading, price=10),
     )
-    ballot = Ballot.objects.create(heading=heading, user=CitizenFactory(), voter_class="interested")
-    ballot.lines.create(investment=done)
-    ballot.lines.create(investment=planned)
+    box_ballot(heading, done, planned, voter_class="interested")
     heading_results_compute(heading=heading)
     Milestone.objects.create(
         content_object=done, title="ส่งมอบ", date="2026-02-01", status="done", progress=100
@@ -431,17 +503,20 @@ def test_an_unverified_person_says_how_the_budget_concerns_them_then_ballots(cli
     response = client.post(declare_url, {"voter_class": "interested"})
     assert response.url == ballot_url
     client.post(reverse("budgets:ballot_add", args=[heading.pk]), {"investment": project.pk})
-    assert Ballot.objects.get(user=person).voter_class == "interested"
+    assert _payload(person, heading)["class"] == "interested"
     assert client.get(ballot_url).context["declare_url"] is None
 
+    # The form does not offer a class the budget does not admit, so nobody declares one
+    # that would count for nothing.
     concerned = UserFactory()
     client.force_login(concerned)
-    client.post(declare_url, {"voter_class": "concerned"})
+    response = client.post(declare_url, {"voter_class": "concerned"})
+    assert response.status_code == 200 and response.context["declaration_form"].errors
     response = client.post(
         reverse("budgets:ballot_add", args=[heading.pk]), {"investment": project.pk}, follow=True
     )
-    assert "cannot take part in this budget" in _messages(response)
-    assert not Ballot.objects.filter(user=concerned).exists()
+    assert "Tell us first how this budget concerns you" in _messages(response)
+    assert not RollEntry.objects.filter(user=concerned).exists()
 
     affected_only = heading_in("balloting", voter_classes=["affected_citizen"])
     page = client.get(reverse("budgets:ballot", args=[affected_only.pk]))
@@ -470,11 +545,7 @@ def test_results_valuation_queue_and_project_pages_count_queries(
     for investment in investments:
         investment.valuators.add(staff)
     for voter_class in ("affected_citizen", "interested", "concerned"):
-        ballot = Ballot.objects.create(
-            heading=heading, user=CitizenFactory(), voter_class=voter_class
-        )
-        for investment in investments:
-            ballot.lines.create(investment=investment)
+        box_ballot(heading, *investments, voter_class=voter_class)
     heading_results_compute(heading=heading)
     client.force_login(staff)
     with django_assert_max_num_queries(10):
@@ -490,15 +561,90 @@ def test_results_valuation_queue_and_project_pages_count_queries(
 def test_a_ranked_paper_ballot_with_two_equal_ranks_is_refused(client):
     heading = heading_in("balloting", ballot_style="ranked", ranked_length=3)
     a, b = InvestmentFactory(heading=heading), InvestmentFactory(heading=heading)
-    nid = national_id(777_002)
-    CensusRecordFactory(national_id=nid)
-    client.force_login(_in_role(POLL_OFFICER))
-    url = reverse("budgets:booth", args=[heading.pk])
-    response = client.post(url, {"national_id": nid, f"i{a.pk}": "1", f"i{b.pk}": "1"})
+    booth = booth_of(heading.group.budget)
+    _marked(heading, booth, 1)
+    heading = close(heading)
+    client.force_login(booth.officers.get())
+    url = reverse("budgets:booth_paper", args=[booth.pk, heading.pk])
+    response = client.post(url, {f"i{a.pk}": "1", f"i{b.pk}": "1"})
     assert response.status_code == 200
     assert "different rank" in " ".join(response.context["form"].non_field_errors())
     assert not Ballot.objects.filter(heading=heading).exists()
-    response = client.post(url, {"national_id": nid, f"i{a.pk}": "2", f"i{b.pk}": "1"})
+    response = client.post(url, {f"i{a.pk}": "2", f"i{b.pk}": "1"})
     assert response.status_code == 302
     lines = Ballot.objects.get(heading=heading).lines.order_by("rank")
-    assert [line.investment_id for line in lines] == [b.pk, a.pk]
+    assert [(line.investment_id, line.points) for line in lines] == [(b.pk, 3), (a.pk, 2)]
+
+
+def test_after_the_close_the_ballot_is_in_the_box_even_for_its_voter(client):
+    heading = heading_in("balloting")
+    project = InvestmentFactory(heading=heading, title="สวนหย่อมริมคลอง")
+    voter = CitizenFactory()
+    client.force_login(voter)
+    client.post(reverse("budgets:ballot_add", args=[heading.pk]), {"investment": project.pk})
+    url = reverse("budgets:ballot", args=[heading.pk])
+    page = client.get(url)
+    assert [line.investment_id for line in page.context["state"].lines] == [project.pk]
+    close(heading)
+    page = client.get(url)
+    assert page.context["in_box"] and page.context["state"].lines == []
+    assert "can no longer be shown to anyone, not even to you" in page.text
+    assert 'class="ballot-lines"' not in page.text and "On your ballot" not in page.text
+
+
+def test_stats_count_people_on_the_roll_not_ballots(client, django_assert_max_num_queries):
+    """A person who voted in two headings is one voter of the budget and of their community,
+    and a community's share of its house register is never above 100%."""
+    from budgets.services import ballot_line_add, booth_roll_mark
+
+    heading = heading_in("balloting")
+    budget = heading.group.budget
+    city = HeadingFactory(group=HeadingFactory(group__budget=budget).group, population=4)
+    one, two = InvestmentFactory(heading=heading), InvestmentFactory(heading=city)
+    community = CitizenFactory().residence_community
+    records = []
+    for _n in range(2):
+        voter = CitizenFactory(residence_community=community)
+        records.append(CensusRecordFactory(user=voter, community=community))
+        for h, project in ((heading, one), (city, two)):
+            ballot_line_add(user=voter, heading=h, investment_id=project.pk)
+    booth = booth_of(budget)
+    nid = national_id(779_001)
+    CensusRecordFactory(national_id=nid, community=community)
+    for h in (heading, city):
+        booth_roll_mark(officer=booth.officers.get(), booth=booth, heading=h, national_id=nid)
+    with django_assert_max_num_queries(11):
+        response = client.get(reverse("budgets:stats", args=[budget.pk]))
+    assert response.context["voters"] == 3
+    rows = {row["heading"].pk: row for row in response.context["headings"]}
+    assert rows[city.pk]["total"] == 3 and rows[city.pk]["share"] == pytest.approx(75.0)
+    (row,) = response.context["communities"]
+    # Three people of the community (six roll entries), all three in its register of three.
+    assert row["count"] == 3 and row["share"] == pytest.approx(100.0)
+
+
+def test_execution_shows_the_latest_started_milestone_not_the_largest(client):
+    heading = heading_in("finished")
+    project = InvestmentFactory(heading=heading, title="ทางเท้าใหม่")
+    box_ballot(heading, project)
+    heading_results_compute(heading=heading)
+    for date, status, progress in (
+        ("2026-01-10", "done", 100),
+        ("2026-03-10", "under_way", 60),
+        ("2026-05-10", "planned", 0),
+    ):
+        Milestone.objects.create(
+            content_object=project, title=date, date=date, status=status, progress=progress
+        )
+    response = client.get(reverse("budgets:execution", args=[heading.group.budget.pk]))
+    (shown,) = [i for group in response.context["groups"] for i in group["investments"]]
+    assert shown.progress == 60
+    assert "60% done" in response.text and "100% done" not in response.text
+
+
+def test_the_declare_form_offers_only_the_classes_the_budget_admits(client):
+    heading = heading_in("balloting", voter_classes=["affected_citizen", "concerned"])
+    client.force_login(UserFactory())
+    page = client.get(reverse("budgets:declare", args=[heading.pk]))
+    field = page.context["declaration_form"]["voter_class"]
+    assert [value for value, _label in field.field.choices] == ["concerned"]
