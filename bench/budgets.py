@@ -1,6 +1,11 @@
 """Benchmark of the participatory-budgeting count (budgets.counting, budgets.tally).
 
 What it measures
+    (0) The secret ballot's cost per ballot: sealing a ballot into its envelope (AES-GCM,
+        padded to the heading's fullest ballot) with its roll entry, and opening the envelopes
+        at the close into the box in a random order (one transaction, then the envelope table
+        rewritten). The 100,000 ballots of (a) are made this way when the bench heading is
+        seeded; on later runs a side heading of SAMPLE ballots is sealed and opened afresh.
     (a) The count of one heading with 100,000 ballots read from the database: the grouped
         votes-and-points query with the greedy rule, the grouped ballot signatures with Equal
         Shares (add1 completion), and `heading_tally()` whole under each rule (it always
@@ -10,12 +15,15 @@ What it measures
         (1.2.3) is importable, its time on the same instance and whether the outcomes agree.
         pabutools is not a dependency of Ruamkit: `.venv/bin/pip install pabutools==1.2.3`.
         BENCH_PABUTOOLS=0 skips it (it takes minutes).
+    (c) The results page of the heading (which reads only what the count stored): median and
+        95th percentile server time over BENCH_REQUESTS requests, and its SQL queries.
 
 The data
     (a) One budget ("bench:budgets"), one heading of 40 projects (costs from 20,000 to 900,000
         baht, amount 4,000,000) and 100,000 approval ballots of 1 to 10 projects drawn with a
-        skewed popularity, as in real city votes; seeded deterministically with bulk_create in
-        one transaction, reused on the next run when the counts match.
+        skewed popularity, as in real city votes, cast by 100,000 people of the house register
+        (bench census records, kept for the next run); sealed in batches, opened at the close
+        and counted; reused on the next run when the counts match.
     (b) Seeded random: costs of 5,000 to 400,000, budget a quarter of the total cost, ballot
         sizes log-normal (mean about 4), project popularity Pareto-skewed.
 
@@ -40,7 +48,9 @@ import warnings
 from bench.debates import (
     BATCH,
     DEFAULT_DATABASE,
+    REQUESTS,
     SCALE,
+    WARM_UPS,
     _database_url,
     _django_setup,
     _load,
@@ -48,6 +58,7 @@ from bench.debates import (
 )
 
 BALLOTS = max(100, int(100_000 * SCALE))
+SAMPLE = min(BALLOTS, 10_000)
 PROJECTS = 40
 AMOUNT = 4_000_000
 REPEATS = int(os.environ.get("BENCH_BUDGET_REPEATS", "3"))
@@ -79,86 +90,221 @@ def synthetic_instance(seed: int = SEED, voters: int = 6_500, projects: int = 64
 # (a) the heading in the database ----------------------------------------------------------------
 
 
-def _bench_heading():
+def _bench_heading(title: str = "ทั้งเมือง"):
     from budgets.models import Heading
 
-    return Heading.objects.filter(group__budget__source=SOURCE).order_by("pk").first()
+    return Heading.objects.filter(group__budget__source=SOURCE, title=title).order_by("pk").first()
 
 
 def is_seeded() -> bool:
     heading = _bench_heading()
-    return heading is not None and heading.ballots.count() == BALLOTS
+    return (
+        heading is not None
+        and heading.ballots.count() == BALLOTS
+        and heading.roll.count() == BALLOTS
+        and hasattr(heading, "result")
+    )
 
 
 def clear() -> None:
-    from budgets.models import Budget
+    from budgets.models import Budget, RollEntry
 
+    # The roll protects its headings (and the envelopes go with their entries).
+    RollEntry.objects.filter(heading__group__budget__source=SOURCE).delete()
     Budget.objects.filter(source=SOURCE).delete()
 
 
-def seed() -> None:
-    """One budget, one heading, its projects and BALLOTS approval ballots, in one transaction."""
-    from django.db import transaction
+def _census(count: int) -> list[int]:
+    """Ids of `count` bench people in the house register, made once and reused."""
+    import hashlib
 
-    from budgets.models import (
-        Ballot,
-        BallotLine,
-        BallotStyle,
-        Budget,
-        BudgetGroup,
-        Channel,
-        Feasibility,
-        Heading,
-        Investment,
-        TallyRule,
+    from accounts.models import CensusRecord
+    from participation.models import Community
+
+    community, _created = Community.objects.get_or_create(
+        code="bench-budgets", defaults={"name_th": "ชุมชนทดสอบงบประมาณ"}
+    )
+    have = CensusRecord.objects.filter(house_code="bench-budgets").count()
+    if have < count:
+        CensusRecord.objects.bulk_create(
+            (
+                CensusRecord(
+                    id_hash=hashlib.sha256(f"bench-budgets-{n}".encode()).hexdigest(),
+                    house_code="bench-budgets",
+                    registered_on="2015-01-01",
+                    birth_year=1980,
+                    community=community,
+                )
+                for n in range(have, count)
+            ),
+            batch_size=BATCH,
+        )
+    return list(
+        CensusRecord.objects.filter(house_code="bench-budgets")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
     )
 
-    rng = random.Random(SEED)
-    with transaction.atomic():
-        budget = Budget.objects.create(
-            title="งบประมาณแบบมีส่วนร่วม (ทดสอบสมรรถนะ)",
-            fiscal_year=2026,
-            currency="THB",
-            ballot_style=BallotStyle.APPROVAL,
-            approval_max_projects=10,
-            rule=TallyRule.GREEDY,
-            source=SOURCE,
+
+def _heading(budget, title: str, rng):
+    from budgets.models import BudgetGroup, Feasibility, Heading, Investment
+
+    group = BudgetGroup.objects.create(budget=budget, title=title)
+    heading = Heading.objects.create(group=group, title=title, amount=AMOUNT)
+    Investment.objects.bulk_create(
+        Investment(
+            heading=heading,
+            title=f"โครงการที่ {i + 1}",
+            price=rng.randrange(20, 900) * 1000,
+            feasibility=Feasibility.FEASIBLE,
+            selected_for_ballot=True,
+            external_id=str(i + 1),
         )
-        group = BudgetGroup.objects.create(budget=budget, title="ทั้งเมือง")
-        heading = Heading.objects.create(group=group, title="ทั้งเมือง", amount=AMOUNT)
-        investments = Investment.objects.bulk_create(
-            Investment(
+        for i in range(PROJECTS)
+    )
+    return heading
+
+
+def _budget():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from budgets.models import BallotStyle, Budget, BudgetPhase, PhaseKind, TallyRule
+
+    budget = Budget.objects.filter(source=SOURCE).first()
+    if budget is not None:
+        return budget
+    budget = Budget.objects.create(
+        title="งบประมาณแบบมีส่วนร่วม (ทดสอบสมรรถนะ)",
+        fiscal_year=2026,
+        currency="THB",
+        ballot_style=BallotStyle.APPROVAL,
+        approval_max_projects=10,
+        rule=TallyRule.GREEDY,
+        source=SOURCE,
+    )
+    # Balloting ended yesterday: the envelopes may be opened.
+    now = timezone.now()
+    BudgetPhase.objects.create(
+        budget=budget,
+        kind=PhaseKind.BALLOTING,
+        starts_at=now - timedelta(days=15),
+        ends_at=now - timedelta(days=1),
+    )
+    return budget
+
+
+def seal_ballots(heading, people: list[int], rng) -> float:
+    """Seal one approval ballot per person into an envelope beside their roll entry, in
+    batches, as budgets.services does for each ballot; returns the seconds spent sealing."""
+    from budgets.models import Channel, Envelope, RollEntry
+    from budgets.services import envelope_size_for
+    from participation.secrecy import seal
+
+    ids = list(heading.investments.order_by("pk").values_list("pk", flat=True))
+    popularity = [rng.paretovariate(1.1) for _ in ids]
+    size = envelope_size_for(heading.pk)
+    context = f"heading:{heading.pk}"
+    community_id = _census_community()
+    sealing = 0.0
+    for start in range(0, len(people), BATCH):
+        batch = people[start : start + BATCH]
+        payloads = []
+        for _person in batch:
+            n = min(10, max(1, int(rng.lognormvariate(1.2, 0.6))))
+            chosen: set[int] = set()
+            while len(chosen) < n:
+                chosen.add(rng.choices(ids, popularity)[0])
+            payloads.append(
+                {
+                    "class": "affected_citizen",
+                    "community": community_id,
+                    "weight": "1.0000",
+                    "lines": [[pk, 1, None] for pk in sorted(chosen)],
+                }
+            )
+        began = time.perf_counter()
+        sealed = [seal(payload, context=context, size=size) for payload in payloads]
+        sealing += time.perf_counter() - began
+        entries = RollEntry.objects.bulk_create(
+            RollEntry(
                 heading=heading,
-                title=f"โครงการที่ {i + 1}",
-                price=rng.randrange(20, 900) * 1000,
-                feasibility=Feasibility.FEASIBLE,
-                selected_for_ballot=True,
-                external_id=str(i + 1),
+                census_record_id=person,
+                channel=Channel.ONLINE,
+                community_id=community_id,
             )
-            for i in range(PROJECTS)
+            for person in batch
         )
-        ids = [investment.pk for investment in investments]
-        popularity = [rng.paretovariate(1.1) for _ in ids]
-        with _phase(f"{BALLOTS:,} ballots"):
-            ballots = Ballot.objects.bulk_create(
-                (
-                    Ballot(heading=heading, channel=Channel.ONLINE, external_id=str(n))
-                    for n in range(BALLOTS)
-                ),
-                batch_size=BATCH,
-            )
-        lines = []
-        with _phase("their lines"):
-            for ballot in ballots:
-                size = min(10, max(1, int(rng.lognormvariate(1.2, 0.6))))
-                chosen: set[int] = set()
-                while len(chosen) < size:
-                    chosen.add(rng.choices(ids, popularity)[0])
-                lines.extend(BallotLine(ballot_id=ballot.pk, investment_id=i) for i in chosen)
-                if len(lines) >= BATCH * 4:
-                    BallotLine.objects.bulk_create(lines, batch_size=BATCH)
-                    lines = []
-            BallotLine.objects.bulk_create(lines, batch_size=BATCH)
+        Envelope.objects.bulk_create(
+            Envelope(roll_entry_id=entry.pk, sealed=envelope)
+            for entry, envelope in zip(entries, sealed, strict=True)
+        )
+    return sealing
+
+
+def _census_community() -> int:
+    from participation.models import Community
+
+    return Community.objects.get(code="bench-budgets").pk
+
+
+def open_envelopes(heading) -> float:
+    """Open the heading's envelopes into the box as the count at the close does; seconds,
+    including the commit and (on PostgreSQL) the rewrite of the envelope table."""
+    from django.db import transaction
+
+    from budgets.models import Heading
+    from budgets.services import _envelopes_open
+
+    began = time.perf_counter()
+    with transaction.atomic():
+        Heading.objects.select_for_update().filter(pk=heading.pk).first()
+        _envelopes_open(heading)
+    return time.perf_counter() - began
+
+
+def _mixing_report(label: str, count: int, sealing: float, opening: float) -> None:
+    print(
+        f"  {label}: sealing {sealing / count * 1e6:7.1f} µs per ballot, "
+        f"opening at the close {opening / count * 1e6:7.1f} µs per ballot "
+        f"({count:,} ballots: {sealing:.1f} s and {opening:.1f} s)"
+    )
+
+
+def seed() -> None:
+    """The bench budget and heading, its ballots sealed by BALLOTS people, opened at the
+    close and counted."""
+    from budgets.services import heading_results_compute
+
+    rng = random.Random(SEED)
+    people = _census(BALLOTS)
+    budget = _budget()
+    heading = _heading(budget, "ทั้งเมือง", rng)
+    with _phase(f"{BALLOTS:,} ballots sealed with their roll entries"):
+        sealing = seal_ballots(heading, people, rng)
+    with _phase("opened into the box at the close"):
+        opening = open_envelopes(heading)
+    _mixing_report("(0) the bench heading", BALLOTS, sealing, opening)
+    with _phase("counted, with its splits and ballot box"):
+        heading_results_compute(heading=heading)
+
+
+def bench_mixing() -> None:
+    """Seal and open SAMPLE ballots in a side heading, afresh on every run."""
+    from budgets.models import Heading, RollEntry
+
+    rng = random.Random(SEED + 1)
+    budget = _budget()
+    old = Heading.objects.filter(group__budget=budget, title="ตัวอย่าง")
+    RollEntry.objects.filter(heading__in=old).delete()
+    old.delete()
+    heading = _heading(budget, "ตัวอย่าง", rng)
+    sealing = seal_ballots(heading, _census(SAMPLE), rng)
+    opening = open_envelopes(heading)
+    _mixing_report("(0) a fresh sample", SAMPLE, sealing, opening)
+    RollEntry.objects.filter(heading=heading).delete()
+    heading.group.delete()
 
 
 def _best(fn, repeats: int = REPEATS):
@@ -184,6 +330,7 @@ def bench_heading() -> int:
 
     if is_seeded():
         print("  reusing the seeded bench budget")
+        bench_mixing()
     else:
         clear()
         print("Seeding")
@@ -233,7 +380,43 @@ def bench_heading() -> int:
             status = 1
     budget.rule = TallyRule.GREEDY
     budget.save(update_fields=["rule"])
+    from budgets.services import heading_results_compute
+
+    took, _result = _best(lambda: heading_results_compute(heading=heading), repeats=1)
+    print(
+        f"  the whole count at the close (tally, splits, reconciliation, ballot box file) "
+        f"{took * 1000:8.1f} ms"
+    )
     return status
+
+
+# (c) the results page --------------------------------------------------------------------------
+
+
+def bench_results_page() -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    heading = _bench_heading()
+    client = Client()
+    url = f"/th/budgets/headings/{heading.pk}/results/"
+    for _ in range(WARM_UPS):
+        assert client.get(url).status_code == 200
+    times = []
+    for _ in range(REQUESTS):
+        began = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - began)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    times.sort()
+    p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    print(
+        f"\n(c) Results page of the {BALLOTS:,}-ballot heading: median "
+        f"{statistics.median(times) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+        f"{len(queries)} queries, {len(response.content) / 1024:.1f} KB"
+    )
 
 
 # (b) the synthetic instance --------------------------------------------------------------------
@@ -297,9 +480,10 @@ def main() -> int:
 
     print("Ruamkit benchmark: participatory-budgeting count")
     print(f"  load average at start: {_load()}")
-    with override_settings(DEBUG=False):
+    with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
         call_command("migrate", verbosity=0)
         status = bench_heading()
+        bench_results_page()
     bench_synthetic()
     return status
 

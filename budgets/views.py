@@ -136,6 +136,7 @@ def budget_detail(request, pk: int):
             "groups": budget.groups.all(),
             "finished": phase == PhaseKind.FINISHED,
             "can_export": request.user.has_perm("budgets.export_budget"),
+            "booths": selectors.booths_served(request.user, budget),
         },
     )
 
