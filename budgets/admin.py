@@ -588,7 +588,8 @@ class InvestmentAdmin(SimpleHistoryAdmin, ModeratedAdmin):
                 investment_valuate(
                     user=request.user,
                     investment=obj,
-                    **{name: form.cleaned_data.get(name) for name in VALUATION_FIELDS},
+                    # Only what the form holds: a frozen price is read-only, hence absent.
+                    **{n: form.cleaned_data[n] for n in VALUATION_FIELDS if n in form.cleaned_data},
                 )
             except NotAllowed as error:
                 self.message_user(request, error.reason, messages.ERROR)

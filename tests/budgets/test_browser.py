@@ -7,7 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
-from budgets.models import Ballot, HeadingResult, Investment
+from budgets.models import HeadingResult, Investment, RollEntry
+from budgets.services import ballot_state
 from tests.browser import fits_the_screen, sign_in
 from tests.budgets.factories import InvestmentFactory, heading_in, phases_set
 from tests.factories import CitizenFactory, UserFactory
@@ -93,8 +94,8 @@ def test_propose_value_support_ballot_and_results(live_server, browser, language
     page.locator(f"#investment-{other.pk} form button").click()
     page.wait_for_load_state()
     assert "600,000" in page.locator(".ballot-status").inner_text()
-    ballot = Ballot.objects.get(user=voter, heading=heading)
-    assert list(ballot.lines.values_list("investment_id", flat=True)) == [other.pk]
+    entry = RollEntry.objects.get(user=voter, heading=heading)
+    assert [line.investment_id for line in ballot_state(heading, entry).lines] == [other.pk]
     context.close()
 
     # Staff compute and publish the results in the admin.

@@ -234,3 +234,15 @@ def test_the_projects_on_the_ballot_and_their_prices_freeze(admin_client):
     off.refresh_from_db()
     on.refresh_from_db()
     assert (off.selected_for_ballot, on.selected_for_ballot, on.price) == (False, True, 100_000)
+
+
+def test_the_admin_saves_what_is_not_frozen_of_a_project_on_the_ballot(admin_client):
+    heading = heading_in("balloting")
+    on = InvestmentFactory(heading=heading, price=100_000, duration="")
+    url = reverse("admin:budgets_investment_change", args=[on.pk])
+    data = _form_data(admin_client.get(url))
+    data.update(duration="6 เดือน", price="1", selected_for_ballot="")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    on.refresh_from_db()
+    assert (on.duration, on.price, on.selected_for_ballot) == ("6 เดือน", 100_000, True)
