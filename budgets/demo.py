@@ -340,6 +340,10 @@ def _finished_budget(people, communities, issues, now) -> int:
                 investment_ids=[i.pk for i in chosen],
             )
     booth_count_confirm_by(officer=confirmer, booth=booth)
+    # The next day, as the calendar goes.
+    Booth.objects.filter(pk=booth.pk).update(
+        count_confirmed_at=now - FINISHED_AGO + timedelta(days=1)
+    )
     for heading in Heading.objects.filter(group__budget=budget).order_by("pk"):
         result = heading_results_compute(heading=heading)
         for n, winner in enumerate(Investment.objects.filter(pk__in=result.winner_ids)):

@@ -291,7 +291,7 @@ def test_paper_ballots_are_entered_then_a_second_officer_confirms(client):
     client.force_login(second)
     response = client.post(confirm, follow=True)
     assert "You confirmed the count" in _messages(response)
-    assert "confirmed by a second officer" in response.text
+    assert "Confirmed by a second officer" in response.text
     booth.refresh_from_db()
     assert booth.count_confirmed_by == second
 
