@@ -341,7 +341,13 @@ def envelope_size_for(heading_id: int) -> int:
     """
     heading = Heading.objects.select_related("group__budget").get(pk=heading_id)
     budget = heading.group.budget
-    ids = list(Investment.objects.on_ballot().filter(heading=heading).values_list("pk", flat=True))
+    # Every project selected, hidden by a moderator or not: a ballot may still hold one that
+    # was hidden after it was chosen, and the size must not change while envelopes exist.
+    ids = list(
+        Investment.objects.filter(heading=heading, selected_for_ballot=True).values_list(
+            "pk", flat=True
+        )
+    )
     if budget.ballot_style == BallotStyle.CUMULATIVE:
         limits = [n for n in (budget.points_max_per_project, budget.points_total) if n]
         most_points = min(limits) if limits else MAX_POINTS
