@@ -78,7 +78,7 @@ class Poll(models.Model):
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
         permissions = [
-            ("record_booth_vote", _("Can record votes and totals at a booth")),
+            ("record_booth_vote", _("Can mark the roll and enter paper ballots at a booth")),
             ("publish_pollresult", _("Can compute and publish poll results")),
         ]
         constraints = [

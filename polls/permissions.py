@@ -121,7 +121,7 @@ def booth_eligibility(record: CensusRecord, poll: Poll, *, now=None) -> Decision
 def can_record_at_booth(user, booth) -> Decision:
     """Poll officers assigned to the booth (and superusers) record votes there."""
     if not user.is_authenticated or not user.has_perm("polls.record_booth_vote"):
-        return Decision(False, _("Only poll officers can record votes at a booth."))
+        return Decision(False, _("Only poll officers can work at a booth."))
     if not user.is_superuser and not booth.officers.filter(pk=user.pk).exists():
         return Decision(False, _("You are not an officer of this booth."))
     return ALLOWED
