@@ -45,6 +45,8 @@ else:
     # Production refuses to start without real secrets rather than run on a known key.
     SECRET_KEY = env_required("SECRET_KEY")
     CENSUS_PEPPER = env_required("CENSUS_PEPPER")
+# Earlier keys, comma-separated: sessions signed and ballot envelopes sealed with them still open.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
