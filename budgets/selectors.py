@@ -17,7 +17,7 @@ from budgets.models import (
     InvestmentSupport,
     RollEntry,
 )
-from participation.disclosure import SMALL_GROUPS
+from participation.disclosure import SMALL_GROUPS, small_groups_label
 from participation.models import Community, Milestone, in_language
 
 RELATED = ("author", "community", "strategic_issue", "heading__group__budget")
@@ -192,11 +192,10 @@ def result_rows(heading: Heading, result: HeadingResult) -> list[dict]:
 
 
 def _column_label(column: dict, kind: str, minimum: int) -> str:
-    from django.utils.translation import gettext as _
 
     key = column["key"]
     if key == SMALL_GROUPS:
-        return _("Other groups (each under %(count)d ballots)") % {"count": minimum}
+        return small_groups_label(minimum)
     if kind == "by_class":
         return str(dict(VoterClass.choices).get(key, key)) if key else "—"
     if "name_th" in column:

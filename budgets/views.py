@@ -56,6 +56,7 @@ from budgets.services import (
     support_add,
     support_withdraw,
 )
+from participation.disclosure import small_groups_why
 from participation.interaction_views import MAX_PK, safe_next, sign_in_required
 from participation.models import Milestone
 from participation.permissions import Decision
@@ -609,6 +610,7 @@ def results(request, pk: int):
             "rows": rows,
             "tables": selectors.result_tables(result, rows),
             "reconciliation": selectors.reconciliation_rows(result),
+            "small_groups_why": small_groups_why(result.data.get("splits", {}).get("minimum")),
             "people": people,
             "turnout": people / population * 100 if population and people else None,
             "downloads": [

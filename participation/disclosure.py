@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 # The published key of the merged small groups; no real class, community or channel uses it.
 SMALL_GROUPS = "~"
@@ -57,3 +58,18 @@ def regroup(counts: Mapping[str, int], mapping: Mapping[str, str]) -> dict[str, 
 def publishable(sizes: Mapping[str, int], minimum: int | None = None) -> dict[str, int]:
     """Group sizes as they may be published."""
     return regroup(sizes, group_map(sizes, minimum))
+
+
+def small_groups_label(minimum: int | None = None) -> str:
+    """The heading of the merged column, in the reader's language."""
+    return _("Other groups (each under %(count)s ballots)") % {
+        "count": minimum or minimum_group()
+    }
+
+
+def small_groups_why(minimum: int | None = None) -> str:
+    """The sentence a results page shows beside merged columns."""
+    return _(
+        "Groups of fewer than %(count)s ballots are merged into one column, “%(label)s”, so "
+        "that no figure we publish can point at how a few people voted. Totals are exact."
+    ) % {"count": minimum or minimum_group(), "label": small_groups_label(minimum)}

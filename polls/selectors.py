@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import CensusRecord, Residence, User, VoterClass
 from accounts.selectors import voter_classes_for
+from participation import disclosure
 from participation.disclosure import SMALL_GROUPS, group_map, minimum_group, regroup
 from participation.models import Community
 from polls.models import (
@@ -502,16 +503,11 @@ ROW_GAP = 8
 
 
 def small_groups_label(data: dict) -> str:
-    return _("Other groups (each under %(count)s ballots)") % {
-        "count": data.get("min_group") or minimum_group()
-    }
+    return disclosure.small_groups_label(data.get("min_group"))
 
 
 def small_groups_why(data: dict) -> str:
-    return _(
-        "Groups of fewer than %(count)s ballots are merged into one column, “%(label)s”, so "
-        "that no figure we publish can point at how a few people voted. Totals are exact."
-    ) % {"count": data.get("min_group") or minimum_group(), "label": small_groups_label(data)}
+    return disclosure.small_groups_why(data.get("min_group"))
 
 
 def channel_label(key: str, data: dict | None = None) -> str:

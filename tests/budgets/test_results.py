@@ -199,7 +199,7 @@ def test_small_groups_are_merged_in_the_splits(client, settings):
     assert by_community["votes"][str(a.pk)] == [11]
     page = client.get(reverse("budgets:results", args=[heading.pk])).text
     assert "Other groups (each under 5 ballots)" in page
-    assert "are not shown on their own" in page
+    assert "are merged into one column" in page
     assert result.data["votes"] == {str(a.pk): 11, str(b.pk): 8}  # totals stay exact
 
 
