@@ -284,8 +284,8 @@ FINISHED_AGO = timedelta(days=150)
 
 
 def _finished_budget(people, communities, issues, now) -> int:
-    """The 2568 budget, voted through the services while open, then moved back in time,
-    counted, its paper ballots entered and confirmed, and published."""
+    """The 2568 budget, voted through the services while open, then moved back in time, its
+    paper ballots entered and confirmed, counted once and published."""
     budget = _budget(
         FINISHED_TITLE,
         2025,
@@ -329,9 +329,6 @@ def _finished_budget(people, communities, issues, now) -> int:
     confirmer = people[STAFF]
     booth.officers.add(confirmer)
     for heading in Heading.objects.filter(group__budget=budget).order_by("pk"):
-        # The close: the count opens the envelopes into the box (not yet published: the booth's
-        # paper ballots are still to come).
-        heading_results_compute(heading=heading, publish=False)
         for chosen in paper[heading.pk]:
             booth_paper_ballot_enter(
                 officer=officer,
