@@ -838,6 +838,43 @@ def _envelopes_open(heading: Heading) -> int:
 
 
 OPEN_BATCH = 2000
+_BALLOT_COLUMNS = ["channel", "booth_id", "voter_class", "community_id", "weight"]
+
+
+def _paper_ballots_mix(heading: Heading) -> int:
+    """Re-insert the heading's paper ballots with new ids in a random order. Caller holds the
+    heading's row FOR UPDATE (the count).
+
+    Officers enter paper ballots in the order they take them from the box, which may follow the
+    order in which people were marked on the booth's roll; each count mixes them, as it mixes
+    the envelopes, and rewrites the tables so that the rows as entered do not stay behind.
+    """
+    paper = Ballot.objects.filter(heading=heading, channel=Channel.BOOTH)
+    ballots = list(paper.values("id", *_BALLOT_COLUMNS))
+    if not ballots:
+        return 0
+    lines: dict = {}
+    for line in BallotLine.objects.filter(ballot__in=paper).values(
+        "ballot_id", "investment_id", "points", "rank"
+    ):
+        lines.setdefault(line.pop("ballot_id"), []).append(line)
+    BallotLine.objects.filter(ballot__in=paper).delete()
+    paper.delete()
+    ballots = shuffled(ballots)
+    copies = Ballot.objects.bulk_create(
+        (Ballot(heading=heading, **{k: b[k] for k in _BALLOT_COLUMNS}) for b in ballots),
+        batch_size=OPEN_BATCH,
+    )
+    BallotLine.objects.bulk_create(
+        (
+            BallotLine(ballot_id=copy.pk, **line)
+            for copy, ballot in zip(copies, ballots, strict=True)
+            for line in lines.get(ballot["id"], [])
+        ),
+        batch_size=OPEN_BATCH,
+    )
+    envelopes_destroy([Ballot, BallotLine])
+    return len(copies)
 
 
 def _tally_data(heading: Heading, tally) -> dict:
@@ -875,6 +912,7 @@ def heading_results_compute(*, heading: Heading, publish: bool = True) -> Headin
     if phase_of(budget, PhaseKind.BALLOTING) is not None and not balloting_ended(budget):
         raise NotAllowed(_("Balloting has not ended: the ballots stay sealed until it does."))
     _envelopes_open(heading)
+    _paper_ballots_mix(heading)
     counted = heading_count(heading)
     data = {**_tally_data(heading, counted.tally), **counted.data}
     now = timezone.now()

@@ -459,6 +459,52 @@ def poll_envelopes_open(*, poll: Poll) -> int:
     return len(contents)
 
 
+_BALLOT_COLUMNS = ["voter_class", "community_id", "channel", "booth_id", "weight"]
+_ANSWER_COLUMNS = [
+    "question_id",
+    "option_id",
+    "text",
+    "voter_class",
+    "community_id",
+    "channel",
+    "weight",
+]
+
+
+def paper_ballots_mix(*, poll: Poll) -> int:
+    """Re-insert the poll's paper ballots under fresh keys in a random order. Caller holds the
+    poll's row lock (the count).
+
+    Officers enter paper ballots in the order they take them from the box, which may follow the
+    order in which people were marked on the booth's roll; each count mixes them, as it mixes
+    the envelopes, and rewrites the tables so that the rows as entered do not stay behind.
+    """
+    ballots = list(
+        Ballot.objects.filter(poll=poll, channel=Channel.BOOTH).values("id", *_BALLOT_COLUMNS)
+    )
+    if not ballots:
+        return 0
+    answers: dict = {}
+    for answer in Answer.objects.filter(ballot__poll=poll, ballot__channel=Channel.BOOTH).values(
+        "ballot_id", *_ANSWER_COLUMNS
+    ):
+        answers.setdefault(answer.pop("ballot_id"), []).append(answer)
+    Answer.objects.filter(ballot__poll=poll, ballot__channel=Channel.BOOTH).delete()
+    Ballot.objects.filter(poll=poll, channel=Channel.BOOTH).delete()
+    copies, copied_answers = [], []
+    for ballot in shuffled(ballots):
+        copy = Ballot(id=uuid.uuid4(), poll=poll, **{k: ballot[k] for k in _BALLOT_COLUMNS})
+        copies.append(copy)
+        copied_answers += [
+            Answer(id=uuid.uuid4(), ballot=copy, **answer)
+            for answer in answers.get(ballot["id"], [])
+        ]
+    Ballot.objects.bulk_create(copies, batch_size=OPEN_CHUNK)
+    Answer.objects.bulk_create(copied_answers, batch_size=OPEN_CHUNK)
+    envelopes_destroy([Ballot, Answer])
+    return len(copies)
+
+
 def poll_results_compute(*, poll: Poll) -> PollResult:
     """Count a closed poll: open its envelopes into the box, tally by the database, write the
     ballot box file, and store it all as the result.
@@ -471,6 +517,7 @@ def poll_results_compute(*, poll: Poll) -> PollResult:
     with transaction.atomic():
         poll_envelopes_open(poll=poll)
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        paper_ballots_mix(poll=poll)
         now = timezone.now()
         result = PollResult.objects.filter(poll=poll).first() or PollResult(poll=poll)
         result.data = poll_tally(poll)

@@ -96,3 +96,50 @@ def test_no_column_of_the_box_leads_to_a_person_or_a_time(model):
         assert not isinstance(field, models.DateField | models.DateTimeField | models.TimeField), (
             field
         )
+
+
+def test_paper_ballots_entered_in_the_order_of_the_roll_are_mixed_by_the_count():
+    """The worst box: officers take the paper ballots out in exactly the order people were
+    marked at the booth. The count re-inserts them in a random order with new ids."""
+    from budgets.services import booth_count_confirm_by, booth_paper_ballot_enter, booth_roll_mark
+    from tests.budgets.factories import booth_of, poll_officer
+    from tests.factories import CensusRecordFactory, national_id
+
+    heading = heading_in("balloting", ballot_style="approval")
+    projects = [InvestmentFactory(heading=heading, price=10) for _ in range(PROJECTS)]
+    first, second = poll_officer(), poll_officer()
+    booth = booth_of(heading.group.budget, first, second)
+    community = CommunityFactory()
+    marked = []
+    for n in range(VOTERS):
+        CensusRecordFactory(national_id=national_id(70_000 + n), community=community)
+        marked.append(
+            booth_roll_mark(
+                officer=first, booth=booth, heading=heading, national_id=national_id(70_000 + n)
+            )
+        )
+    heading = close(heading)
+    choices = _subsets([p.pk for p in projects], VOTERS)
+    entered = [
+        booth_paper_ballot_enter(officer=first, booth=booth, heading=heading, investment_ids=c).pk
+        for c in choices
+    ]
+    booth_count_confirm_by(officer=second, booth=booth)
+    heading_results_compute(heading=heading)
+
+    box = list(Ballot.objects.filter(heading=heading).prefetch_related("lines"))
+    assert len(box) == VOTERS
+    assert not {b.pk for b in box} & set(entered), "entered rows kept their ids"
+    by_content = {frozenset(line.investment_id for line in b.lines.all()): b.pk for b in box}
+    truth = {
+        entry.pk: by_content[frozenset(chosen)]
+        for entry, chosen in zip(marked, choices, strict=True)
+    }
+    voted_at = {entry.pk: entry.voted_at for entry in marked}
+    scores = attack(
+        roll=positions(RollEntry.objects.filter(heading=heading)),
+        ballots=positions(Ballot.objects.filter(heading=heading)),
+        truth=truth,
+        roll_order={"time of voting": lambda k: (voted_at[k], k)},
+    )
+    assert scores and max(scores.values()) < SCORE_LIMIT, scores

@@ -133,3 +133,49 @@ def test_the_box_has_no_column_that_leads_to_a_person_or_a_time():
     for model in (Ballot, Answer, Envelope):
         for relation in model._meta.related_objects:
             assert relation.related_model in (Ballot, Answer), relation
+
+
+def test_paper_ballots_entered_in_the_order_of_the_roll_are_mixed_by_the_count():
+    """The worst box: officers take the paper ballots out in exactly the order people were
+    marked at the booth. The count re-inserts them in a random order under fresh keys."""
+    from polls.services import booth_ballot_enter, booth_confirm
+    from tests.polls.factories import BoothFactory, mark_at_booth, officer
+
+    home = CommunityFactory()
+    poll = PollFactory(communities=[home])
+    ballots = distinct_ballots(poll, VOTERS)
+    first, second = officer(), officer()
+    booth = BoothFactory(poll=poll, officers=[first, second])
+    marked = mark_at_booth(booth, VOTERS, community=home)
+    close(poll)
+    entered = []
+    for data in ballots:
+        choices: dict = {}
+        for key, value in data.items():
+            question = int(key.removeprefix("question_"))
+            choices[question] = [int(v) for v in (value if isinstance(value, list) else [value])]
+        entered.append(booth_ballot_enter(officer=first, booth=booth, choices=choices).pk)
+        # What the attacker would pair them by, were they not mixed: the order of entry.
+    booth_confirm(officer=second, booth=booth)
+    assert poll_results_due() == 1
+
+    assert not Ballot.objects.filter(pk__in=entered).exists(), "entered rows kept their keys"
+    contents: dict = {}
+    for ballot_id, option_id in Answer.objects.filter(ballot__poll=poll).values_list(
+        "ballot_id", "option_id"
+    ):
+        contents.setdefault(ballot_id, set()).add(option_id)
+    ballot_of = {frozenset(c): ballot_id for ballot_id, c in contents.items()}
+    truth = {
+        entry.pk: ballot_of[content_of(data)] for entry, data in zip(marked, ballots, strict=True)
+    }
+    roll = RollEntry.objects.filter(poll=poll)
+    voted_at = dict(roll.values_list("pk", "voted_at"))
+    scores = attack(
+        roll=positions(roll),
+        ballots=positions(Ballot.objects.filter(poll=poll)),
+        truth=truth,
+        roll_order={"time of voting": lambda k: (voted_at[k], k)},
+    )
+    for name, score in scores.items():
+        assert score < SCORE_LIMIT, f"{name} pairs {score} of {VOTERS} paper ballots"
