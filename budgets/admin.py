@@ -158,18 +158,7 @@ class BudgetAdminForm(forms.ModelForm):
             "fiscal_year",
             "currency",
             "source",
-            "ballot_style",
-            "approval_max_projects",
-            "points_total",
-            "points_max_per_project",
-            "ranked_length",
-            "min_projects",
-            "max_projects",
-            "min_spent_share",
-            "rule",
-            "greedy_comparison",
-            "voter_classes",
-            "class_weights",
+            *BUDGET_FROZEN_FIELDS,
         ]
 
     def clean_voter_classes(self):
